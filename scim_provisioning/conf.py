@@ -1,0 +1,69 @@
+"""The app's settings: one dict, ``settings.SCIM_PROVISIONING``, over the defaults below.
+
+Read through on every access (``app_settings.MAX_PAGE_SIZE``), so tests override them with
+pytest-django's ``settings`` fixture and no reload code. Unknown keys are a configuration
+error (``manage.py check`` reports them, see ``checks.py``) and raise on access.
+
+The tenant model is a separate top-level setting, ``SCIM_PROVISIONING_ORGANISATION_MODEL``
+("app_label.Model"), because migrations need it.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+DEFAULTS = {
+    # The host's hook class (dotted path): the only code that writes the host's models.
+    # Its contract is the docstring of scim_provisioning.backend.SCIMBackend.
+    "BACKEND": "scim_provisioning.backend.SCIMBackend",
+    # Adapters translating SCIM JSON <-> intended changes; override to map other fields.
+    "USER_ADAPTER": "scim_provisioning.adapters.users.UserAdapter",
+    "GROUP_ADAPTER": "scim_provisioning.adapters.groups.GroupAdapter",
+    # Tokens: a typed prefix, so a secret scanner (and we) can tell ours at a glance.
+    "TOKEN_PREFIX": "vxpscim_",
+    # Bookkeeping writes on the hot path are throttled: last_used_at at most once a minute.
+    "TOKEN_LAST_USED_INTERVAL": 60,
+    # Paging: Okta pages with count=100; nobody gets more than MAX_PAGE_SIZE per page.
+    "DEFAULT_PAGE_SIZE": 100,
+    "MAX_PAGE_SIZE": 200,
+    # Filters longer than this (characters) are refused before parsing.
+    "MAX_FILTER_LENGTH": 4096,
+    # Request bodies larger than this (bytes) are refused with 413.
+    "MAX_BODY_SIZE": 2 * 1024 * 1024,
+    # Absolute base URL shown to administrators and used in meta.location, e.g.
+    # "https://hub.example.com/scim/v2/". None: built from the request.
+    "BASE_URL": None,
+    # Label of the Bearer realm in WWW-Authenticate.
+    "REALM": "scim",
+}
+
+IMPORT_STRINGS = {"BACKEND", "USER_ADAPTER", "GROUP_ADAPTER"}
+
+
+class AppSettings:
+    def _user_settings(self) -> dict:
+        return getattr(settings, "SCIM_PROVISIONING", None) or {}
+
+    def unknown_keys(self) -> list[str]:
+        return sorted(set(self._user_settings()) - set(DEFAULTS))
+
+    def __getattr__(self, name: str):
+        if name not in DEFAULTS:
+            raise AttributeError(f"Unknown SCIM_PROVISIONING setting: {name!r}")
+        unknown = self.unknown_keys()
+        if unknown:
+            raise ImproperlyConfigured(f"Unknown key(s) in SCIM_PROVISIONING: {', '.join(unknown)}")
+        value = self._user_settings().get(name, DEFAULTS[name])
+        if name in IMPORT_STRINGS and isinstance(value, str):
+            value = import_string(value)
+        return value
+
+
+app_settings = AppSettings()
+
+
+def organisation_model_name() -> str:
+    name = getattr(settings, "SCIM_PROVISIONING_ORGANISATION_MODEL", None)
+    if not name:
+        raise ImproperlyConfigured("Set SCIM_PROVISIONING_ORGANISATION_MODEL to your tenant model, e.g. 'accounts.Organisation'.")
+    return name

@@ -1,0 +1,39 @@
+"""Pure helpers for SCIM bearer tokens: generate, digest, hint. No database here.
+
+A token is ``<prefix><43 url-safe characters>`` (256 bits from ``secrets``). Only its SHA-256
+digest is stored; a 256-bit random secret needs no slow password hash. The hint (prefix and
+last four characters) lets an administrator recognise a token without revealing it.
+"""
+
+import hashlib
+import hmac
+import secrets
+import string
+
+TOKEN_BYTES = 32  # 256 bits
+_BODY_LENGTH = 43  # len(secrets.token_urlsafe(32))
+_ALPHABET = frozenset(string.ascii_letters + string.digits + "-_")
+
+
+def generate(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def hint(raw: str, prefix: str) -> str:
+    return f"{prefix}…{raw[-4:]}"
+
+
+def is_well_formed(raw: str, prefix: str) -> bool:
+    """True when ``raw`` has our shape; anything else is refused before the database."""
+    if not raw.startswith(prefix):
+        return False
+    body = raw[len(prefix):]
+    return len(body) == _BODY_LENGTH and all(c in _ALPHABET for c in body)
+
+
+def digests_match(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode("ascii"), b.encode("ascii"))

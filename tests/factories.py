@@ -1,0 +1,79 @@
+"""Factories for every model, in one module."""
+
+import factory
+
+from scim_provisioning.models import SCIMEvent
+from teams.models import Team, TeamMembership
+from vxp_hub.models import Organisation, Role, User, UserEmail, UserProfile
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    slug = factory.Sequence(lambda n: f"org-{n}")
+
+
+class UserProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UserProfile
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Profile {n}")
+    rank = factory.Sequence(lambda n: n + 1)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    username = factory.Sequence(lambda n: f"user{n}@example.com")
+    given_name = factory.Faker("first_name")
+    family_name = factory.Faker("last_name")
+    role = Role.MEMBER
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def email(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            UserEmail.objects.create(user=obj, value=extracted or obj.username, type="work", primary=True)
+
+
+class UserEmailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UserEmail
+
+    user = factory.SubFactory(UserFactory, email=False)
+    value = factory.Sequence(lambda n: f"mail{n}@example.com")
+    type = "work"
+    primary = True
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class TeamMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeamMembership
+
+    team = factory.SubFactory(TeamFactory)
+    user = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..team.organisation"))
+
+
+class SCIMEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SCIMEvent
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    action = "user.create"

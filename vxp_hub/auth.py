@@ -1,0 +1,50 @@
+"""Login with (organisation, username, password): userName is unique per organisation only."""
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.forms import AuthenticationForm
+
+from .models import User
+
+
+class OrganisationBackend(ModelBackend):
+    """ModelBackend whose lookup is scoped to one organisation (by slug).
+
+    ``get_user`` (inherited) refuses inactive users, so a deactivated user's requests are
+    anonymous at once; the session hash (``User.session_version``) ends the sessions for good.
+    """
+
+    def authenticate(self, request, username=None, password=None, organisation=None, **kwargs):
+        if not (username and password and organisation):
+            return None
+        try:
+            user = User.objects.get(organisation__slug=organisation, username__iexact=username)
+        except User.DoesNotExist:
+            User().set_password(password)  # same work as a real check: no timing oracle
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+    def user_can_authenticate(self, user):
+        return super().user_can_authenticate(user) and user.scim_deleted_at is None
+
+
+class OrganisationAuthenticationForm(AuthenticationForm):
+    organisation = forms.SlugField(label="Organisation", max_length=60)
+
+    field_order = ["organisation", "username", "password"]
+
+    def clean(self):
+        organisation = self.cleaned_data.get("organisation")
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if organisation and username and password:
+            self.user_cache = authenticate(
+                self.request, organisation=organisation, username=username, password=password
+            )
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data

@@ -1,0 +1,207 @@
+"""The hub's core data: organisations (tenants), their users and their user profiles.
+
+Everything belongs to exactly one organisation. Uniqueness that the product promises
+("userName unique per organisation, case-insensitive") is a database constraint, so that
+concurrent requests cannot break it and the SCIM layer can rely on IntegrityError.
+"""
+
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils import timezone
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    default_scim_profile = models.ForeignKey(
+        "UserProfile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Profile of SCIM users who belong to no mapped team. Empty means no access.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserProfile(models.Model):
+    """An organisation's named set of permissions. A higher ``rank`` grants more.
+
+    Profiles never make anyone an owner or administrator: those are roles (``User.role``).
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="profiles")
+    name = models.CharField(max_length=100)
+    rank = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["organisation_id", "rank", "id"]
+        constraints = [
+            models.UniqueConstraint(Upper("name"), "organisation", name="profile_name_ci_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ADMINISTRATOR = "administrator", "Administrator"
+    MEMBER = "member", "Member"
+
+
+PROTECTED_ROLES = frozenset({Role.OWNER, Role.ADMINISTRATOR})
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, username, organisation, password=None, **extra):
+        user = self.model(username=username, organisation=organisation, **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username, organisation, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("role", Role.OWNER)
+        if not isinstance(organisation, Organisation):
+            organisation = Organisation.objects.get(pk=organisation)
+        return self.create_user(username, organisation, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person's account in one organisation.
+
+    Login identity. ``username`` (SCIM ``userName``) is unique *per organisation*,
+    case-insensitively, as a database constraint; the same userName may exist in two
+    organisations. Django wants ``USERNAME_FIELD`` unique site-wide. Rather than invent a
+    second, site-wide login identifier that people would have to learn (and that would have
+    to be kept in step with userName), authentication takes the organisation into account:
+    ``vxp_hub.auth.OrganisationBackend`` authenticates (organisation slug, username,
+    password), and the login form asks for the organisation. ``auth.W004`` (non-unique
+    USERNAME_FIELD with a custom backend) is silenced in settings for that reason.
+
+    SCIM bookkeeping lives here because the hub owns the user: ``scim_id`` is the stable,
+    opaque SCIM ``id`` (a UUID, never the primary key); ``scim_managed`` turns true when SCIM
+    creates or first changes the user; ``scim_deleted_at`` marks a user deleted through SCIM
+    (deactivated and detached, never destroyed, see SPEC §2).
+
+    ``session_version`` is part of the session hash: deactivation bumps it, so every session
+    of the user ends and reactivation does not bring an old session back.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="users")
+    username = models.CharField(max_length=150)
+    given_name = models.CharField(max_length=150, blank=True)
+    family_name = models.CharField(max_length=150, blank=True)
+    display_name = models.CharField(max_length=255, blank=True)
+    locale = models.CharField(max_length=64, blank=True)
+    title = models.CharField(max_length=255, blank=True)
+
+    # Enterprise extension (urn:ietf:params:scim:schemas:extension:enterprise:2.0:User).
+    employee_number = models.CharField(max_length=255, blank=True)
+    cost_center = models.CharField(max_length=255, blank=True)
+    enterprise_organization = models.CharField(max_length=255, blank=True)
+    division = models.CharField(max_length=255, blank=True)
+    department = models.CharField(max_length=255, blank=True)
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May use the Django admin site.")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    profile = models.ForeignKey(
+        UserProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="users"
+    )
+    # The mapped team the effective profile came from (None: the organisation's default, or
+    # not SCIM-managed). Written only by teams.services when profiles are recomputed.
+    profile_team = models.ForeignKey(
+        "teams.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    scim_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    external_id = models.CharField(max_length=255, blank=True, default="")
+    scim_managed = models.BooleanField(default=False)
+    scim_updated_at = models.DateTimeField(null=True, blank=True)
+    scim_deleted_at = models.DateTimeField(null=True, blank=True)
+    session_version = models.PositiveIntegerField(default=0)
+
+    date_joined = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS = ["organisation"]
+
+    class Meta:
+        ordering = ["organisation_id", "id"]
+        constraints = [
+            models.UniqueConstraint(Upper("username"), "organisation", name="user_username_ci_per_org"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "external_id"], name="user_org_external_id"),
+            models.Index(fields=["organisation", "scim_managed"], name="user_org_scim_managed"),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def is_protected(self) -> bool:
+        """Owners and administrators can never be changed through SCIM."""
+        return self.role in PROTECTED_ROLES
+
+    def get_full_name(self) -> str:
+        full = f"{self.given_name} {self.family_name}".strip()
+        return self.display_name or full or self.username
+
+    def get_short_name(self) -> str:
+        return self.given_name or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        # Mix the session version into Django's password-based hash: bumping it logs the
+        # user out everywhere (deactivation), exactly as a password change does.
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "vxp_hub.models.User.get_session_auth_hash",
+            f"{self.password}:{self.session_version}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+
+class UserEmail(models.Model):
+    """One entry of the user's multi-valued ``emails``. Kept in SCIM order (``position``)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="emails")
+    value = models.CharField(max_length=254)
+    type = models.CharField(max_length=32, blank=True)
+    primary = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["user_id", "position", "id"]
+        indexes = [
+            models.Index(Upper("value"), name="useremail_value_upper"),
+        ]
+
+    def __str__(self) -> str:
+        return self.value
