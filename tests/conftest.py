@@ -60,3 +60,70 @@ def other_administrator(other_organisation):
 def org_admin_client(client, administrator):
     client.force_login(administrator)
     return client
+
+
+class SCIMClient:
+    """Django's test client speaking SCIM with one organisation's bearer token."""
+
+    def __init__(self, client, raw_token: str | None):
+        self.client = client
+        self.raw_token = raw_token
+
+    def _headers(self, extra):
+        headers = {}
+        if self.raw_token is not None:
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {self.raw_token}"
+        headers.update(extra)
+        return headers
+
+    def get(self, path, data=None, **extra):
+        return self.client.get(_scim(path), data, **self._headers(extra))
+
+    def delete(self, path, **extra):
+        return self.client.delete(_scim(path), **self._headers(extra))
+
+    def _send(self, method, path, body, content_type, extra):
+        import json
+
+        payload = body if isinstance(body, (bytes, str)) else json.dumps(body)
+        return getattr(self.client, method)(_scim(path), payload, content_type=content_type, **self._headers(extra))
+
+    def post(self, path, body, content_type="application/scim+json", **extra):
+        return self._send("post", path, body, content_type, extra)
+
+    def put(self, path, body, content_type="application/scim+json", **extra):
+        return self._send("put", path, body, content_type, extra)
+
+    def patch(self, path, body, content_type="application/scim+json", **extra):
+        return self._send("patch", path, body, content_type, extra)
+
+
+def _scim(path: str) -> str:
+    return path if path.startswith("/") else f"/scim/v2/{path}"
+
+
+@pytest.fixture
+def scim_token(organisation):
+    """The raw SCIM token of ``organisation``."""
+    from scim_provisioning.services import token_generate
+
+    return token_generate(organisation=organisation)[1]
+
+
+@pytest.fixture
+def other_scim_token(other_organisation):
+    from scim_provisioning.services import token_generate
+
+    return token_generate(organisation=other_organisation)[1]
+
+
+@pytest.fixture
+def scim(client, scim_token):
+    """A SCIM client authenticated as ``organisation``'s identity provider."""
+    return SCIMClient(client, scim_token)
+
+
+@pytest.fixture
+def other_scim(client, other_scim_token):
+    """A SCIM client authenticated as ``other_organisation``'s identity provider."""
+    return SCIMClient(client, other_scim_token)

@@ -3,6 +3,54 @@
 
 from scim_provisioning.backend import SCIMBackend
 
+HUB_USER_EXTENSION = "urn:vxp:params:scim:schemas:extension:hub:2.0:User"
+
+HUB_USER_EXTENSION_SCHEMA = {
+    "id": HUB_USER_EXTENSION,
+    "name": "HubUser",
+    "description": "The user's place in the hub: organisation role and effective user profile. Read-only.",
+    "attributes": [
+        {"name": "role", "type": "string", "multiValued": False, "required": False, "caseExact": True,
+         "mutability": "readOnly", "returned": "default", "uniqueness": "none",
+         "canonicalValues": ["owner", "administrator", "member"],
+         "description": "Organisation role. Owners and administrators cannot be changed through SCIM."},
+        {"name": "profile", "type": "string", "multiValued": False, "required": False, "caseExact": False,
+         "mutability": "readOnly", "returned": "default", "uniqueness": "none",
+         "description": "Effective user profile (empty: no access)."},
+        {"name": "profileSource", "type": "string", "multiValued": False, "required": False, "caseExact": True,
+         "mutability": "readOnly", "returned": "default", "uniqueness": "none",
+         "canonicalValues": ["team", "organisationDefault", "manual", "role"],
+         "description": "Where the effective profile comes from."},
+        {"name": "profileTeam", "type": "complex", "multiValued": False, "required": False,
+         "mutability": "readOnly", "returned": "default", "uniqueness": "none",
+         "description": "The mapped team the profile comes from.",
+         "subAttributes": [
+             {"name": "value", "type": "string", "multiValued": False, "required": False, "caseExact": True,
+              "mutability": "readOnly", "returned": "default", "uniqueness": "none", "description": "Group id"},
+             {"name": "display", "type": "string", "multiValued": False, "required": False, "caseExact": False,
+              "mutability": "readOnly", "returned": "default", "uniqueness": "none", "description": "Team name"},
+         ]},
+    ],
+}
+
 
 class HubSCIMBackend(SCIMBackend):
-    pass
+    def user_queryset(self, *, organisation):
+        return super().user_queryset(organisation=organisation).select_related("profile", "profile_team")
+
+    def user_extension(self, user):
+        if user.is_protected:
+            source = "role"
+        elif user.profile_team_id:
+            source = "team"
+        elif user.scim_managed:
+            source = "organisationDefault"
+        else:
+            source = "manual"
+        block = {"role": user.role, "profile": user.profile.name if user.profile_id else "", "profileSource": source}
+        if user.profile_team_id:
+            block["profileTeam"] = {"value": str(user.profile_team.scim_id), "display": user.profile_team.name}
+        return HUB_USER_EXTENSION, block
+
+    def user_extension_schema(self):
+        return HUB_USER_EXTENSION_SCHEMA

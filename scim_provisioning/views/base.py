@@ -1,0 +1,177 @@
+"""The base of every SCIM endpoint: Django REST framework, made to speak SCIM.
+
+- Authentication: the organisation's bearer token only (never a browser session).
+- Every response is ``application/scim+json``, whatever the client's Accept header says.
+- Every error, including DRF's own (401, 405, 415) and any unexpected exception, becomes a
+  SCIM error body; exception text never reaches the client.
+- Request bodies are parsed here, strictly: UTF-8 JSON objects only, bounded in size and
+  depth, no NUL or control characters, no non-finite numbers.
+"""
+
+import json
+import logging
+import math
+
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.db import DataError
+from django.http import Http404
+from django.urls import reverse
+from django_scim.constants import SCIM_CONTENT_TYPE
+from django_scim.exceptions import SCIMException
+from rest_framework import exceptions as drf
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import errors
+from ..auth import HasSCIMToken, SCIMTokenAuthentication
+from ..conf import app_settings
+
+logger = logging.getLogger("scim_provisioning")
+
+ACCEPTED_MEDIA_TYPES = frozenset({"application/scim+json", "application/json"})
+MAX_DEPTH = 16
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+class SCIMRenderer(JSONRenderer):
+    media_type = SCIM_CONTENT_TYPE
+    format = "scim"
+
+
+class AlwaysSCIM(BaseContentNegotiation):
+    """SCIM clients send many Accept headers (Okta: application/scim+json, others */* or
+    application/json); the answer is always application/scim+json."""
+
+    def select_parser(self, request, parsers):
+        return None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def scim_base_url(request) -> str:
+    """Absolute URL of the SCIM root, ending in "/", e.g. https://hub.example/scim/v2/."""
+    configured = app_settings.BASE_URL
+    if configured:
+        return configured if configured.endswith("/") else configured + "/"
+    return request.build_absolute_uri(reverse("scim_provisioning:root"))
+
+
+def _check_value(value, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise errors.InvalidSyntax(f"The request body is nested deeper than {MAX_DEPTH} levels.")
+    if isinstance(value, str):
+        if any((c < " " and c not in _ALLOWED_CONTROLS) or c == "\x7f" for c in value):
+            raise errors.InvalidValue("Strings must not contain NUL or control characters.")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise errors.InvalidValue("Numbers must be finite.")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_value(k, depth + 1)
+            _check_value(v, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_value(item, depth + 1)
+
+
+def _reject_constant(name):
+    raise ValueError(name)
+
+
+def load_body(request) -> dict:
+    """The request's JSON object, or a SCIM 4xx error."""
+    media_type = (request.content_type or "").split(";")[0].strip().lower()
+    if media_type and media_type not in ACCEPTED_MEDIA_TYPES:
+        raise errors.UnsupportedMediaType()
+    try:
+        raw = request._request.body
+    except RequestDataTooBig:
+        raise errors.PayloadTooLarge()
+    if len(raw) > app_settings.MAX_BODY_SIZE:
+        raise errors.PayloadTooLarge()
+    if not raw.strip():
+        raise errors.InvalidSyntax("The request body is empty; send a JSON object.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise errors.InvalidSyntax("The request body is not UTF-8.")
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise errors.InvalidSyntax("The request body is not valid JSON.")
+    if not isinstance(data, dict):
+        raise errors.InvalidSyntax("The request body must be a JSON object.")
+    _check_value(data, 0)
+    return data
+
+
+def to_scim_error(exc: Exception) -> errors.SCIMError:
+    """Map any exception to the SCIM error the client sees. Unexpected ones are logged with
+    their traceback and answered with a generic 500."""
+    if isinstance(exc, errors.SCIMError):
+        return exc
+    if isinstance(exc, SCIMException):  # raised inside django-scim2's own code
+        err = errors.SCIMError(exc.detail or None, scim_type=exc.scim_type)
+        err.status = exc.status
+        return err
+    if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
+        detail = str(exc.detail) if isinstance(exc, drf.AuthenticationFailed) else None
+        return errors.Unauthorized(detail)
+    if isinstance(exc, drf.MethodNotAllowed):
+        return errors.MethodNotAllowed()
+    if isinstance(exc, drf.UnsupportedMediaType):
+        return errors.UnsupportedMediaType()
+    if isinstance(exc, drf.Throttled):
+        headers = {"Retry-After": str(int(exc.wait))} if exc.wait is not None else {}
+        return errors.TooManyRequests(headers=headers)
+    if isinstance(exc, drf.ParseError):
+        return errors.InvalidSyntax()
+    if isinstance(exc, drf.PermissionDenied):
+        return errors.Forbidden()
+    if isinstance(exc, (Http404, ObjectDoesNotExist, drf.NotFound)):
+        return errors.NotFound()
+    if isinstance(exc, RequestDataTooBig):
+        return errors.PayloadTooLarge()
+    if isinstance(exc, DataError):
+        # A value the database refused (too long, out of range). Adapters validate first; this
+        # is the safety net, so a bad value is a 400, never a 500.
+        logger.warning("SCIM request refused by the database: %s", type(exc).__name__)
+        return errors.InvalidValue("A value is too long or out of range.")
+    logger.exception("Unexpected error in a SCIM request")
+    return errors.InternalError()
+
+
+class SCIMView(APIView):
+    """Base class of every SCIM endpoint."""
+
+    authentication_classes = [SCIMTokenAuthentication]
+    permission_classes = [HasSCIMToken]
+    renderer_classes = [SCIMRenderer]
+    parser_classes: list = []
+    content_negotiation_class = AlwaysSCIM
+    metadata_class = None  # OPTIONS → 405, like any unsupported method
+    throttle_classes: list = []
+
+    @property
+    def organisation(self):
+        return self.request.auth.organisation
+
+    @property
+    def token(self):
+        return self.request.auth
+
+    def handle_exception(self, exc):
+        err = to_scim_error(exc)
+        response = Response(err.to_dict(), status=err.status)
+        for name, value in err.headers.items():
+            response[name] = value
+        if err.status == 401:
+            response["WWW-Authenticate"] = SCIMTokenAuthentication().authenticate_header(self.request)
+        response.exception = True
+        return response
+
+    def body(self) -> dict:
+        return load_body(self.request)

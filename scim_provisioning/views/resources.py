@@ -1,0 +1,207 @@
+"""Generic SCIM resource endpoints (list, search, create, read, replace, patch, delete),
+parametrised by an adapter class (``ResourceAdapter``). Views stay thin: they parse the
+request, call the adapter inside one transaction, log the write, and render."""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django_scim.constants import SchemaURI
+from rest_framework.response import Response
+
+from .. import errors, filters
+from ..activity import event_record
+from ..conf import app_settings
+from ..models import SCIMEvent
+from ..projection import Page, Projection, page_from
+from .base import SCIMView, to_scim_error
+
+SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+
+
+class ResourceMixin:
+    adapter_setting = ""  # "USER_ADAPTER" / "GROUP_ADAPTER", set by the URLconf
+
+    @property
+    def adapter_class(self):
+        return getattr(app_settings, self.adapter_setting)
+
+    def projection_from_query(self) -> Projection:
+        params = self.request.query_params
+        return Projection.from_params(params.get("attributes"), params.get("excludedAttributes"))
+
+    def render(self, adapter, status=200, location=False) -> Response:
+        cls = self.adapter_class
+        body = adapter.projection.apply(adapter.to_dict(), cls.core_schema, cls.extensions())
+        response = Response(body, status=status)
+        if location:
+            response["Location"] = adapter.location
+        return response
+
+    def get_object(self, projection: Projection, *, for_update: bool = False):
+        """The resource with this SCIM id in the token's organisation, else 404: another
+        organisation's resources are indistinguishable from resources that do not exist."""
+        raw_id = self.kwargs["scim_id"]
+        try:
+            scim_id = uuid.UUID(raw_id)
+        except ValueError:
+            raise errors.NotFound(f"{self.adapter_class.resource_type} {raw_id[:64]} not found.")
+        queryset = self.adapter_class.queryset(organisation=self.organisation, projection=projection)
+        if for_update:
+            queryset = queryset.select_for_update(of=("self",))
+        try:
+            obj = queryset.get(scim_id=scim_id)
+        except (queryset.model.DoesNotExist, ValidationError):
+            raise errors.NotFound(f"{self.adapter_class.resource_type} {raw_id[:64]} not found.")
+        return self.adapter_class(obj, self.request, projection)
+
+    def write(self, action: str, operation, *, resource_id: str = "", display: str = ""):
+        """Run ``operation`` in one transaction and record the outcome in the activity log.
+
+        A failure rolls back everything the operation did; its log line is written after the
+        rollback, so it survives."""
+        cls = self.adapter_class
+        try:
+            with transaction.atomic():
+                result = operation()
+        except IntegrityError:
+            err = errors.Conflict(cls.conflict_detail)
+        except Exception as exc:  # noqa: BLE001 — every failure is answered and logged
+            err = to_scim_error(exc)
+        else:
+            adapter, status = result
+            event_record(
+                organisation=self.organisation, action=action, status_code=status, token=self.token,
+                resource_type=cls.resource_type, resource_id=adapter.id if adapter else resource_id,
+                resource_display=adapter.display if adapter else display,
+            )
+            return result
+        event_record(
+            organisation=self.organisation, action=action, outcome=SCIMEvent.Outcome.FAILURE,
+            status_code=err.status, token=self.token, resource_type=cls.resource_type,
+            resource_id=resource_id, resource_display=display, detail=err.detail,
+        )
+        raise err
+
+    def list_response(self, filter_string: str | None, page: Page, projection: Projection) -> Response:
+        cls = self.adapter_class
+        queryset = cls.queryset(organisation=self.organisation, projection=projection)
+        if filter_string is not None:
+            q, multi_valued = filters.to_q(filter_string, cls.filter_schema)
+            if multi_valued:
+                # Filter through a subquery of ids rather than DISTINCT over whole rows.
+                queryset = queryset.filter(pk__in=queryset.model.objects.filter(q).values("pk"))
+            else:
+                queryset = queryset.filter(q)
+        total = queryset.count()
+        resources = []
+        if page.count and page.offset < total:
+            rows = queryset.order_by("pk")[page.offset: page.offset + page.count]
+            resources = [
+                projection.apply(cls(obj, self.request, projection).to_dict(), cls.core_schema, cls.extensions())
+                for obj in rows
+            ]
+        return Response({
+            "schemas": [SchemaURI.LIST_RESPONSE],
+            "totalResults": total,
+            "startIndex": page.start_index,
+            "itemsPerPage": len(resources),
+            "Resources": resources,
+        })
+
+
+class ResourceListView(ResourceMixin, SCIMView):
+    """GET /Users (list, filter, page), POST /Users (create)."""
+
+    def get(self, request, *args, **kwargs):
+        params = request.query_params
+        page = page_from(params.get("startIndex"), params.get("count"))
+        return self.list_response(params.get("filter"), page, self.projection_from_query())
+
+    def post(self, request, *args, **kwargs):
+        cls = self.adapter_class
+        data = self.body()
+        projection = self.projection_from_query()
+
+        def create():
+            adapter = cls.create(request=request, organisation=self.organisation, data=data)
+            adapter.projection = projection
+            return adapter, 201
+
+        display = data.get("userName") or data.get("displayName") or ""
+        adapter, status = self.write(f"{cls.resource_type.lower()}.create", create,
+                                     display=display if isinstance(display, str) else "")
+        return self.render(adapter, status=201, location=True)
+
+
+class ResourceSearchView(ResourceMixin, SCIMView):
+    """POST /Users/.search (RFC 7644 §3.4.3): the query in the body, paging from the body."""
+
+    def post(self, request, *args, **kwargs):
+        data = self.body()
+        schemas = data.get("schemas")
+        if not isinstance(schemas, list) or SEARCH_REQUEST not in schemas:
+            raise errors.InvalidSyntax(f"A search request's schemas must contain {SEARCH_REQUEST}.")
+        filter_string = data.get("filter")
+        if filter_string is not None and not isinstance(filter_string, str):
+            raise errors.InvalidFilter("filter must be a string.")
+        page = page_from(data.get("startIndex"), data.get("count"))
+        projection = Projection.from_params(data.get("attributes"), data.get("excludedAttributes"))
+        return self.list_response(filter_string, page, projection)
+
+
+class ResourceDetailView(ResourceMixin, SCIMView):
+    """GET, PUT, PATCH, DELETE /Users/{id}."""
+
+    def get(self, request, *args, **kwargs):
+        return self.render(self.get_object(self.projection_from_query()))
+
+    def post(self, request, *args, **kwargs):
+        raise errors.MethodNotAllowed("POST creates resources on the collection, not on a resource id.")
+
+    def _action(self, verb: str) -> str:
+        return f"{self.adapter_class.resource_type.lower()}.{verb}"
+
+    def put(self, request, *args, **kwargs):
+        data = self.body()
+        projection = self.projection_from_query()
+
+        def replace():
+            adapter = self.get_object(projection, for_update=True)
+            adapter.replace(data)
+            return adapter, 200
+
+        adapter, _ = self.write(self._action("replace"), replace, resource_id=self.kwargs["scim_id"][:64])
+        return self.render(adapter)
+
+    def patch(self, request, *args, **kwargs):
+        data = self.body()
+        schemas = data.get("schemas")
+        if schemas is not None and (not isinstance(schemas, list) or SchemaURI.PATCH_OP not in schemas):
+            raise errors.InvalidSyntax(f"A PATCH request's schemas must contain {SchemaURI.PATCH_OP}.")
+        operations = data.get("Operations", data.get("operations"))
+        if operations is None:
+            raise errors.InvalidSyntax("A PATCH request needs an Operations array.")
+        if not isinstance(operations, list) or not all(isinstance(op, dict) for op in operations):
+            raise errors.InvalidSyntax("Operations must be an array of objects.")
+        projection = self.projection_from_query()
+        outcome = {}
+
+        def apply():
+            adapter = self.get_object(projection, for_update=True)
+            outcome["with_body"] = adapter.patch(operations)
+            return adapter, 200 if outcome["with_body"] else 204
+
+        adapter, status = self.write(self._action("patch"), apply, resource_id=self.kwargs["scim_id"][:64])
+        if status == 204:
+            return Response(status=204)
+        return self.render(adapter)
+
+    def delete(self, request, *args, **kwargs):
+        def remove():
+            adapter = self.get_object(Projection(), for_update=True)
+            adapter.delete()
+            return adapter, 204
+
+        self.write(self._action("delete"), remove, resource_id=self.kwargs["scim_id"][:64])
+        return Response(status=204)
