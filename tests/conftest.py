@@ -18,6 +18,12 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # Factories set real passwords; PBKDF2's deliberate slowness buys tests nothing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def organisation(db):
     return organisation_create(name="Acme", slug="acme")
