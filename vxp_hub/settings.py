@@ -130,20 +130,6 @@ SCIM_PROVISIONING = {
     "BACKEND": "vxp_hub.provisioning.HubSCIMBackend",
 }
 
-# django-scim2 reads its own dict once, at import time; scim_provisioning.conf documents which
-# of its keys still matter (only the schemas and constants are used from it).
-SCIM_SERVICE_PROVIDER = {
-    "NETLOC": "localhost",
-    "AUTHENTICATION_SCHEMES": [
-        {
-            "type": "oauthbearertoken",
-            "name": "OAuth Bearer Token",
-            "description": "Authentication with the organisation's SCIM bearer token",
-        }
-    ],
-    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
-}
-
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
