@@ -1,19 +1,19 @@
 """``manage.py scim_token --organisation <slug>``."""
 
 import pytest
-from django.core.management import execute_from_command_line
+from django.core.management import call_command, execute_from_command_line
 
 from scim_provisioning.models import SCIMEvent, SCIMToken
 from scim_provisioning.services import token_authenticate
 
 
-def run(capsys, *args):
-    execute_from_command_line(["manage.py", "scim_token", *args])
+def run(capsys, slug):
+    call_command("scim_token", organisation=slug)
     return capsys.readouterr()
 
 
 def test_prints_the_token_as_the_last_line_of_stdout(organisation, capsys):
-    out = run(capsys, "--organisation", "acme").out
+    out = run(capsys, "acme").out
     assert out.endswith("\n")
     raw = out.splitlines()[-1]
     token = token_authenticate(raw)
@@ -23,8 +23,8 @@ def test_prints_the_token_as_the_last_line_of_stdout(organisation, capsys):
 
 
 def test_running_it_again_revokes_the_first_token(organisation, capsys):
-    first = run(capsys, "--organisation", "acme").out.splitlines()[-1]
-    second = run(capsys, "--organisation", "acme")
+    first = run(capsys, "acme").out.splitlines()[-1]
+    second = run(capsys, "acme")
     assert token_authenticate(first) is None
     assert token_authenticate(second.out.splitlines()[-1]) is not None
     assert "Revoked the previous SCIM token" in second.err
@@ -32,23 +32,29 @@ def test_running_it_again_revokes_the_first_token(organisation, capsys):
 
 
 def test_only_touches_the_named_organisation(organisation, other_organisation, capsys):
-    theirs = run(capsys, "--organisation", "globex").out.splitlines()[-1]
-    run(capsys, "--organisation", "acme")
+    theirs = run(capsys, "globex").out.splitlines()[-1]
+    run(capsys, "acme")
     assert token_authenticate(theirs).organisation == other_organisation
 
 
-def test_unknown_slug_fails_and_prints_nothing_to_stdout(organisation, capsys):
+# Through argv, as from a shell: exit status and streams. run_from_argv closes the database
+# connections when it ends, hence transactional tests.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unknown_slug_exits_non_zero_and_prints_nothing_to_stdout(organisation, capsys):
     with pytest.raises(SystemExit) as exit_:
-        run(capsys, "--organisation", "no-such-organisation")
+        execute_from_command_line(["manage.py", "scim_token", "--organisation", "no-such-organisation"])
     assert exit_.value.code != 0
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert "no-such-organisation" in captured.err
+    assert "No organisation with slug 'no-such-organisation'" in captured.err
     assert not SCIMToken.objects.exists()
 
 
-def test_organisation_is_required(db, capsys):
+@pytest.mark.django_db(transaction=True)
+def test_organisation_is_required(capsys):
     with pytest.raises(SystemExit) as exit_:
-        run(capsys)
+        execute_from_command_line(["manage.py", "scim_token"])
     assert exit_.value.code != 0
     assert capsys.readouterr().out == ""
