@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+import json
 import string
 
 import pytest
@@ -74,3 +75,13 @@ def test_digests_match():
     raw = tokens.generate(PREFIX)
     assert tokens.digests_match(tokens.digest(raw), tokens.digest(raw))
     assert not tokens.digests_match(tokens.digest(raw), tokens.digest(raw + "x"))
+
+
+def test_generated_token_hides_itself_from_repr_only():
+    raw = tokens.generate(PREFIX)
+    body = raw[len(PREFIX):]
+    assert body not in repr(raw) and body not in repr({"context": [raw]})
+    assert body not in f"{raw!r}"
+    assert str(raw) == raw and f"{raw}" == raw and raw.startswith(PREFIX)
+    assert json.dumps({"token": raw}) == json.dumps({"token": str(raw)})
+    assert tokens.digest(raw) == tokens.digest(str(raw))

@@ -31,6 +31,11 @@ def _render(request, *, status: int = 200, **context):
         "generate_form": SCIMTokenGenerateForm(),
         "revoke_form": SCIMTokenRevokeForm(),
         "profile_form": DefaultSCIMProfileForm(organisation=organisation),
+        # Every variable the template reads is defined: a missing one makes Django log the
+        # whole context (which may hold the new token) at DEBUG.
+        "new_token": None,
+        "new_token_raw": None,
+        "token_changed": False,
         **context,
     }
     return render(request, "vxp_hub/settings_general.html", context, status=status)
