@@ -33,7 +33,6 @@ def _render(request, *, status: int = 200, **context):
         "profile_form": DefaultSCIMProfileForm(organisation=organisation),
         # Every variable the template reads is defined: a missing one makes Django log the
         # whole context (which may hold the new token) at DEBUG.
-        "new_token": None,
         "new_token_raw": None,
         "token_changed": False,
         **context,
@@ -55,14 +54,14 @@ def settings_general_token_generate(request):
     if not form.is_valid():
         return _render(request, generate_form=form, status=400)
     try:
-        token, raw = token_generate(
+        _, raw = token_generate(
             organisation=request.user.organisation,
             created_by=request.user,
             replaces=form.cleaned_data["replaces"],
         )
     except TokenChanged:
         return _render(request, token_changed=True, status=409)
-    return _render(request, new_token=token, new_token_raw=raw)
+    return _render(request, new_token_raw=raw)
 
 
 @never_cache

@@ -30,7 +30,8 @@ class Command(BaseCommand):
             raise CommandError(f"No organisation with slug {organisation!r}.") from None
         previous = token_get_active(organisation=tenant)
         token, raw = token_generate(organisation=tenant, created_by=None)
+        note = self.style.WARNING  # stderr is styled as an error by default; these are notes
         if previous is not None:
-            self.stderr.write(f"Revoked the previous SCIM token {previous.hint}: it no longer works.")
-        self.stderr.write(f"New SCIM token {token.hint} for {tenant}. It is shown this once; store it now:")
+            self.stderr.write(f"Revoked the previous SCIM token {previous.hint}: it no longer works.", note)
+        self.stderr.write(f"New SCIM token {token.hint} for {tenant}. It is shown this once; store it now:", note)
         self.stdout.write(raw)
