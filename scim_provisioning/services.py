@@ -1,6 +1,7 @@
 """Token lifecycle: generate (shown once), revoke, authenticate. Every write is atomic."""
 
 from datetime import timedelta
+from types import EllipsisType
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +12,11 @@ from .conf import app_settings
 from .models import SCIMToken
 
 
+class TokenChanged(Exception):
+    """The organisation's active token is not the one the caller saw: a stale or replayed
+    "Generate" form. Nothing was changed."""
+
+
 def _lock_organisation(organisation):
     # Serialise token changes of one organisation: two concurrent "Generate" clicks must end
     # with exactly one active token, not an IntegrityError.
@@ -18,14 +24,25 @@ def _lock_organisation(organisation):
 
 
 @transaction.atomic
-def token_generate(*, organisation, created_by=None) -> tuple[SCIMToken, str]:
+def token_generate(
+    *, organisation, created_by=None, replaces: int | None | EllipsisType = ...
+) -> tuple[SCIMToken, str]:
     """Revoke the organisation's active token (if any) and issue a new one.
 
     Returns ``(token, raw)``; ``raw`` exists only in this return value, never in the database.
+
+    ``replaces`` (optional) is the primary key of the active token the caller saw, or None
+    if it saw none. When given, it is checked under the organisation's lock and, if another
+    token is active by now, ``TokenChanged`` is raised and nothing changes: a reloaded or
+    replayed "Generate" form, or two administrators clicking at once, never silently
+    revokes a token the person did not see.
     """
     _lock_organisation(organisation)
     now = timezone.now()
-    for previous in SCIMToken.objects.filter(organisation=organisation, revoked_at__isnull=True):
+    active = list(SCIMToken.objects.filter(organisation=organisation, revoked_at__isnull=True))
+    if replaces is not ... and (active[0].pk if active else None) != replaces:
+        raise TokenChanged("The organisation's SCIM token changed since it was last shown.")
+    for previous in active:
         previous.revoked_at = now
         previous.revoked_by = created_by
         previous.save(update_fields=["revoked_at", "revoked_by"])

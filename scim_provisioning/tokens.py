@@ -15,8 +15,22 @@ _BODY_LENGTH = 43  # len(secrets.token_urlsafe(32))
 _ALPHABET = frozenset(string.ascii_letters + string.digits + "-_")
 
 
-def generate(prefix: str) -> str:
-    return prefix + secrets.token_urlsafe(TOKEN_BYTES)
+class RawToken(str):
+    """A raw token: an ordinary ``str`` everywhere, except that its ``repr`` hides it.
+
+    Reprs are what end up in logs by accident: Django's template engine logs the whole
+    context at DEBUG when a variable is missing, and tracebacks and error reporters show the
+    locals of every frame. The value itself (``str()``, templates, JSON) is unchanged.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<RawToken (hidden)>"
+
+
+def generate(prefix: str) -> RawToken:
+    return RawToken(prefix + secrets.token_urlsafe(TOKEN_BYTES))
 
 
 def digest(raw: str) -> str:

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
-from .views import general, teams, users
+from .views import activity, general, teams, users
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,10 +11,27 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Settings › Organisation › General (access management, SCIM token)
     path("settings/organisation/general/", general.settings_general, name="settings-general"),
+    path(
+        "settings/organisation/general/scim-token/generate/",
+        general.settings_general_token_generate,
+        name="settings-general-token-generate",
+    ),
+    path(
+        "settings/organisation/general/scim-token/revoke/",
+        general.settings_general_token_revoke,
+        name="settings-general-token-revoke",
+    ),
+    path(
+        "settings/organisation/general/default-scim-profile/",
+        general.settings_general_default_profile,
+        name="settings-general-default-profile",
+    ),
     # Settings › Organisation › Teams
     path("settings/organisation/teams/", teams.settings_teams, name="settings-teams"),
     # Settings › Organisation › Users
     path("settings/organisation/users/", users.settings_users, name="settings-users"),
+    # Settings › Organisation › SCIM activity
+    path("settings/organisation/scim-activity/", activity.settings_activity, name="settings-activity"),
     # JSON API (Django REST framework), for automation
     path("api/", include("vxp_hub.api.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,69 @@
+"""Django admin for SCIM tokens and the SCIM activity log: read-only.
+
+Tokens are issued and revoked only through ``scim_provisioning.services`` (the host's
+settings page and API, or ``manage.py scim_token``), which log who did it; here they can only
+be looked at. The digest is never shown, and nothing can be added, changed or deleted.
+"""
+
+from django.contrib import admin
+
+from .models import SCIMEvent, SCIMToken
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TokenStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("active", "Active"), ("revoked", "Revoked")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.filter(revoked_at__isnull=True)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
+@admin.register(SCIMToken)
+class SCIMTokenAdmin(ReadOnlyAdmin):
+    list_display = ["hint", "organisation", "active", "created_at", "created_by", "last_used_at", "revoked_at"]
+    list_filter = [TokenStatusFilter, "organisation"]
+    list_select_related = ["organisation", "created_by"]
+    search_fields = ["hint"]
+    date_hierarchy = "created_at"
+    # No "digest": it is not a secret, but nobody needs it and it is better not copied around.
+    fields = ["hint", "organisation", "created_at", "created_by", "last_used_at", "revoked_at", "revoked_by"]
+    readonly_fields = fields
+
+    @admin.display(boolean=True)
+    def active(self, obj: SCIMToken) -> bool:
+        return obj.is_active
+
+
+@admin.register(SCIMEvent)
+class SCIMEventAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at", "organisation", "action", "outcome", "status_code", "token_hint", "actor",
+        "resource_type", "resource_display",
+    ]
+    list_filter = ["outcome", "organisation"]
+    list_select_related = ["organisation", "actor"]
+    search_fields = ["action", "token_hint", "resource_id", "resource_display", "detail"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at", "organisation", "action", "outcome", "status_code", "token", "token_hint", "actor",
+        "resource_type", "resource_id", "resource_display", "detail",
+    ]
+    readonly_fields = fields
