@@ -2,20 +2,20 @@
 one organisation: callers pass ``request.user.organisation``, never an id from the request."""
 
 from django.db.models import QuerySet
-from django.urls import get_script_prefix
+from django.urls import reverse
 
 from .conf import app_settings
 from .models import SCIMEvent, SCIMToken
 
-# Where the host mounts ``scim_provisioning.urls`` (see that module's docstring). A host that
-# mounts it elsewhere, or sits behind a proxy, sets SCIM_PROVISIONING["BASE_URL"].
-MOUNT_PATH = "scim/v2/"
-
-
 def scim_base_url(*, request) -> str:
-    """The absolute SCIM base URL an administrator pastes into the identity provider:
-    ``SCIM_PROVISIONING["BASE_URL"]`` when set, else built from the request."""
-    return app_settings.BASE_URL or request.build_absolute_uri(get_script_prefix() + MOUNT_PATH)
+    """The absolute SCIM base URL, ending in "/", that an administrator pastes into the
+    identity provider and that every ``meta.location`` starts with:
+    ``SCIM_PROVISIONING["BASE_URL"]`` when set (a proxy, another host name), else wherever the
+    host mounted ``scim_provisioning.urls``, built from the request."""
+    configured = app_settings.BASE_URL
+    if configured:
+        return configured if configured.endswith("/") else configured + "/"
+    return request.build_absolute_uri(reverse("scim_provisioning:root"))
 
 
 def token_get_active(*, organisation) -> SCIMToken | None:

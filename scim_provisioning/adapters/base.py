@@ -14,6 +14,7 @@ from django_scim.adapters import SCIMMixin
 
 from .. import errors
 from ..filters import FilterSchema
+from ..selectors import scim_base_url
 from ..projection import Projection
 
 
@@ -73,9 +74,7 @@ class ResourceAdapter(SCIMMixin):
 
     # --- helpers shared by adapters -----------------------------------------------------
     def base_location(self) -> str:
-        from ..views.base import scim_base_url
-
-        return scim_base_url(self.request)
+        return scim_base_url(request=self.request)
 
     @property
     def location(self) -> str:

@@ -15,7 +15,6 @@ import math
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.db import DataError
 from django.http import Http404
-from django.urls import reverse
 from django_scim.constants import SCIM_CONTENT_TYPE
 from django_scim.exceptions import SCIMException
 from rest_framework import exceptions as drf
@@ -49,14 +48,6 @@ class AlwaysSCIM(BaseContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
-
-
-def scim_base_url(request) -> str:
-    """Absolute URL of the SCIM root, ending in "/", e.g. https://hub.example/scim/v2/."""
-    configured = app_settings.BASE_URL
-    if configured:
-        return configured if configured.endswith("/") else configured + "/"
-    return request.build_absolute_uri(reverse("scim_provisioning:root"))
 
 
 def _check_value(value, depth: int) -> None:

@@ -11,7 +11,8 @@ from rest_framework.response import Response
 
 from .. import errors
 from ..conf import app_settings
-from .base import SCIMView, scim_base_url
+from ..selectors import scim_base_url
+from .base import SCIMView
 
 RESOURCE_TYPE_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
 SCHEMA_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Schema"
@@ -33,7 +34,7 @@ def _list(resources: list) -> dict:
 
 class ServiceProviderConfigView(SCIMView):
     def get(self, request, *args, **kwargs):
-        base = scim_base_url(request)
+        base = scim_base_url(request=request)
         return Response({
             "schemas": [SchemaURI.SERVICE_PROVIDER_CONFIG],
             "documentationUri": None,
@@ -69,7 +70,7 @@ def _resource_type(adapter, base: str) -> dict:
 
 class ResourceTypesView(SCIMView):
     def get(self, request, *args, **kwargs):
-        base = scim_base_url(request)
+        base = scim_base_url(request=request)
         types = [_resource_type(adapter, base) for adapter in _adapters()]
         wanted = kwargs.get("resource_id")
         if wanted is None:
@@ -105,7 +106,7 @@ def schema_definitions(base: str) -> list[dict]:
 
 class SchemasView(SCIMView):
     def get(self, request, *args, **kwargs):
-        schemas = schema_definitions(scim_base_url(request))
+        schemas = schema_definitions(scim_base_url(request=request))
         wanted = kwargs.get("schema_id")
         if wanted is None:
             return Response(_list(schemas))
