@@ -2,18 +2,11 @@
 
 from django.urls import path
 
-from . import tokens
+from . import teams, tokens
 
-urlpatterns: list = [
+urlpatterns = [
     path("scim-token/", tokens.SCIMTokenView.as_view(), name="api-scim-token"),
+    path("teams/", teams.TeamList.as_view(), name="api-team-list"),
+    path("teams/<int:pk>/", teams.TeamDetail.as_view(), name="api-team-detail"),
+    path("profiles/", teams.ProfileList.as_view(), name="api-profile-list"),
 ]
-
-# --- Teams and user profiles (issue 5) ------------------------------------------------------
-from . import teams as teams_api  # noqa: E402  (kept inside this block on purpose)
-
-urlpatterns += [
-    path("teams/", teams_api.TeamList.as_view(), name="api-team-list"),
-    path("teams/<int:pk>/", teams_api.TeamDetail.as_view(), name="api-team-detail"),
-    path("profiles/", teams_api.ProfileList.as_view(), name="api-profile-list"),
-]
-# --- end: teams and user profiles -----------------------------------------------------------
