@@ -5,7 +5,8 @@ nothing and prints the same credentials."""
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from teams.models import Team, TeamMembership
+from teams.models import Team
+from teams.services import team_create
 from vxp_hub.models import Organisation, Role, User, UserProfile
 from vxp_hub.services import organisation_create, user_create
 
@@ -35,11 +36,11 @@ class Command(BaseCommand):
         for username, given, family in MEMBERS:
             self._ensure_user(organisation, username, None, given, family, Role.MEMBER, profile=viewer)
         for name, (profile_name, members) in TEAMS.items():
+            if Team.objects.filter(organisation=organisation, name__iexact=name).exists():
+                continue
             profile = UserProfile.objects.filter(organisation=organisation, name=profile_name).first()
-            team, _ = Team.objects.get_or_create(organisation=organisation, name=name, defaults={"profile": profile})
-            for username in members:
-                user = User.objects.get(organisation=organisation, username=username)
-                TeamMembership.objects.get_or_create(team=team, user=user)
+            member_ids = User.objects.filter(organisation=organisation, username__in=members).values_list("pk", flat=True)
+            team_create(organisation=organisation, name=name, profile=profile, member_ids=list(member_ids))
 
         self.stdout.write(("Created" if created else "Found") + f" organisation '{SLUG}'.")
         self.stdout.write("Log in at /accounts/login/ with organisation 'demo' and:")
