@@ -408,9 +408,12 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
             for scim_key, (attr, field) in NAME_TEXT.items():
                 if op == "remove" or scim_key in parts:
                     self._patch_text(op, field, parts.get(scim_key), attr)
+            text(parts.get("formatted"), "name.formatted")  # checked, not stored
         elif sub in NAME_TEXT:
             attr, field = NAME_TEXT[sub]
             self._patch_text(op, field, value, attr)
+        elif sub == "formatted":
+            text(None if op == "remove" else value, "name.formatted")  # checked, not stored
         elif sub not in IGNORED_NAME:
             self._unknown(target, explicit)
 
