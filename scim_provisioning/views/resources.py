@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from .. import errors, filters
 from ..activity import event_record
+from ..backend import get_backend
 from ..conf import app_settings
 from ..models import SCIMEvent
 from ..projection import Page, Projection, page_from
@@ -53,7 +54,7 @@ class ResourceMixin:
             obj = queryset.get(scim_id=scim_id)
         except (queryset.model.DoesNotExist, ValidationError):
             raise errors.NotFound(f"{self.adapter_class.resource_type} {raw_id[:64]} not found.")
-        return self.adapter_class(obj, self.request, projection)
+        return self.adapter_class(obj, self.request, projection, organisation=self.organisation)
 
     def write(self, action: str, operation, *, resource_id: str = "", display: str = ""):
         """Run ``operation`` in one transaction and record the outcome in the activity log.
@@ -63,6 +64,7 @@ class ResourceMixin:
         cls = self.adapter_class
         try:
             with transaction.atomic():
+                get_backend().write_lock(organisation=self.organisation)
                 result = operation()
         except IntegrityError:
             err = errors.Conflict(cls.conflict_detail)
