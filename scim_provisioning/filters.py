@@ -102,6 +102,12 @@ def to_q(filter_string: str, schema: FilterSchema) -> tuple[Q, bool]:
 
 _NOTHING = Q(pk__in=[])
 
+# eq/ne/co/sw/ew → ORM lookup, by case-sensitivity of the attribute (RFC 7643 caseExact).
+_TEXT_LOOKUPS = {
+    STRING: {"eq": "iexact", "ne": "iexact", "co": "icontains", "sw": "istartswith", "ew": "iendswith"},
+    EXACT: {"eq": "exact", "ne": "exact", "co": "contains", "sw": "startswith", "ew": "endswith"},
+}
+
 
 class _Translator:
     def __init__(self, schema: FilterSchema):
@@ -159,8 +165,9 @@ class _Translator:
             if op == "ne":
                 return self._present(attr)
             raise InvalidFilter("null can only be compared with eq or ne.")
-        handler = {STRING: self._string, EXACT: self._exact, BOOLEAN: self._boolean,
-                   DATETIME: self._datetime, UUID: self._uuid}[attr.kind]
+        if attr.kind in _TEXT_LOOKUPS:
+            return self._text(attr.kind, attr.lookup, op, raw)
+        handler = {BOOLEAN: self._boolean, DATETIME: self._datetime, UUID: self._uuid}[attr.kind]
         return handler(attr.lookup, op, raw)
 
     @staticmethod
@@ -176,18 +183,8 @@ class _Translator:
             return None
         return Q(**{f"{lookup}__{suffix}": value})
 
-    def _string(self, lookup, op, value):
-        suffix = {"eq": "iexact", "ne": "iexact", "co": "icontains", "sw": "istartswith", "ew": "iendswith"}.get(op)
-        if suffix:
-            q = Q(**{f"{lookup}__{suffix}": value})
-            return ~q if op == "ne" else q
-        q = self._ordered(lookup, op, value)
-        if q is None:
-            raise InvalidFilter(f"Unknown filter operator '{op}'.")
-        return q
-
-    def _exact(self, lookup, op, value):
-        suffix = {"eq": "exact", "ne": "exact", "co": "contains", "sw": "startswith", "ew": "endswith"}.get(op)
+    def _text(self, kind, lookup, op, value):
+        suffix = _TEXT_LOOKUPS[kind].get(op)
         if suffix:
             q = Q(**{f"{lookup}__{suffix}": value})
             return ~q if op == "ne" else q
