@@ -8,11 +8,13 @@ transaction rolls back anything a later failure (a duplicate name) leaves behind
 Decisions (Okta Group Push first, Microsoft Entra ID second; see scim-clients.md):
 
 - **Members** are users of the token's organisation, named by their SCIM id. A value that is
-  not one (unknown, malformed, deleted, another organisation's user) is a 400
-  ``invalidValue`` with the same detail in every case, in POST, PUT and every PATCH operation
-  (including removals): the request is then not applied at all. Members without ``type`` are
-  users (Okta); ``type`` other than ``User`` is refused (no nested groups); ``$ref`` and
-  ``display`` are ignored (Entra sends ``"$ref": null``).
+  not one (unknown, malformed, another organisation's user) is a 400 ``invalidValue`` with
+  the same detail in every case, in POST, PUT and every PATCH operation (removals included):
+  the request is then not applied at all. A user deleted through SCIM may be removed from a
+  group (that is how it leaves) but not added. Members without ``type`` are users (Okta);
+  ``type`` other than ``User`` is refused (no nested groups); ``$ref`` and ``display`` are
+  ignored (Entra sends ``"$ref": null``). One request names at most ``max_member_values``
+  distinct members (400 ``tooMany`` beyond).
 - **PUT** replaces what it names: ``displayName`` (required) and, when present, ``members``
   (the complete set; ``[]`` empties) and ``externalId``. A PUT without ``members`` (or with
   ``null``) leaves the members alone. RFC 7644 §3.5.1 allows either reading of an omitted

@@ -8,7 +8,7 @@ import pytest
 from teams.models import Team
 from tests import factories
 
-from .group_helpers import GROUP, assert_error, make_user, member, member_ids, patch_body, snapshot
+from .group_helpers import GROUP, assert_error, events, make_user, member, member_ids, patch_body, snapshot
 
 SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 
@@ -56,7 +56,9 @@ REQUESTS = {
 
 
 @pytest.mark.parametrize("request_name", list(REQUESTS))
-def test_every_method_on_another_organisations_group_is_a_plain_404(other_scim, a_group, b_user, request_name):
+def test_every_method_on_another_organisations_group_answers_like_a_missing_one(
+    other_scim, organisation, a_group, b_user, request_name
+):
     send = REQUESTS[request_name]
     before = snapshot(a_group)
     missing = uuid.uuid4()
@@ -65,6 +67,7 @@ def test_every_method_on_another_organisations_group_is_a_plain_404(other_scim, 
     assert foreign.status_code in (404, 405)
     assert _normalised(foreign, a_group.scim_id) == _normalised(unknown, missing)
     assert snapshot(a_group) == before
+    assert events(organisation) == []  # A's activity log never shows B's attempts
 
 
 def _filters(a_group, a_user):
