@@ -3,7 +3,6 @@
 
 from contextlib import contextmanager
 
-from django.db import connection
 from django.utils import timezone
 
 from scim_provisioning import errors
@@ -69,8 +68,10 @@ class HubSCIMBackend(SCIMBackend):
     # SQL. Only the SCIM bookkeeping (externalId, scim_managed, updated_at) is written here.
 
     def write_lock(self, *, organisation, resource_type):
+        # The lock every teams service takes first (the organisation's row), taken before
+        # the SCIM view locks the team's row, so SCIM and the settings pages lock in one order.
         if resource_type == "Group":
-            _organisation_lock(organisation)
+            team_services.profiles_lock(organisation=organisation)
 
     def group_create(self, *, organisation, name, external_id="", user_ids=()):
         with _team_errors():
@@ -101,15 +102,6 @@ class HubSCIMBackend(SCIMBackend):
 
     def group_delete(self, *, group):
         team_services.team_delete(team=group)
-
-
-def _organisation_lock(organisation) -> None:
-    """The lock every teams service takes first (the organisation's row), taken before the
-    SCIM view locks the team's row, so both paths lock in the same order."""
-    queryset = type(organisation).objects.filter(pk=organisation.pk)
-    if connection.features.has_select_for_update:
-        queryset = queryset.select_for_update(no_key=connection.features.has_select_for_no_key_update)
-    queryset.values_list("pk", flat=True).get()
 
 
 @contextmanager
