@@ -13,9 +13,12 @@ foreign key to the user model), one field per name in ``UserChanges.FIELDS``, a 
 constraint making ``username`` unique per organisation (case-insensitive), and an ``emails``
 reverse relation whose rows have ``value``, ``type``, ``primary`` and ``position``; the group
 model (``group_model()``) has ``organisation``, ``scim_id``, ``name`` and a ``members``
-many-to-many to the user model.
+many-to-many to the user model (through a table unique per group and user), and
+``external_id``, ``scim_managed``, ``created_at``, ``updated_at``.
 """
 
+import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -79,17 +82,19 @@ class UserChanges:
         return {name: getattr(self, name) for name in self.FIELDS}
 
 
+@dataclass(frozen=True)
+class GroupMember:
+    """A user that a group's member value names (see ``SCIMBackend.group_member_ids``)."""
+
+    pk: object
+    # False for a user that may leave a group but not join one (deleted through SCIM).
+    can_join: bool = True
+
+
 class SCIMBackend:
     """Base class. Subclasses override what their models need."""
 
     group_model_name = "teams.Team"
-
-    def write_lock(self, *, organisation) -> None:
-        """Called first in every SCIM write transaction, before any row is read for update.
-
-        A host whose writes cascade (the hub recomputes profiles across teams and users) locks
-        what it needs here, so every writer takes its locks in the same order and concurrent
-        requests cannot deadlock. The default does nothing."""
 
     # --- reads: tenancy is decided here ----------------------------------------------
     def user_queryset(self, *, organisation) -> QuerySet:
@@ -182,6 +187,88 @@ class SCIMBackend:
             user.emails.model(user=user, value=e.value, type=e.type, primary=e.primary, position=i)
             for i, e in enumerate(emails)
         )
+
+    # --- writes: locking ---------------------------------------------------------------
+    def write_lock(self, *, organisation, resource_type: str) -> None:
+        """Called first in every SCIM write's transaction (POST, PUT, PATCH, DELETE of
+        ``resource_type``), before the resource's own row is locked. Take here the coarse
+        locks the host's services take, so that every code path locks in the same order
+        (no deadlock between a SCIM write and, say, an administrator's change). Default: none."""
+
+    # --- groups (teams): writes ---------------------------------------------------------
+    # The Groups adapter validates everything first (displayName, externalId, every member
+    # value), then calls these inside the request's transaction. ``user_ids`` are primary
+    # keys returned by ``group_member_ids`` for the same organisation, so an implementation
+    # may trust them; if it checks again and refuses one, it raises ``ValueError`` (answered
+    # 400 invalidValue; the request is rolled back). A duplicate name raises the database's
+    # ``IntegrityError`` (answered 409 uniqueness). Membership writes are bulk statements:
+    # their cost grows with the ids passed, never with the group's size, and they never
+    # change a user's role.
+
+    def group_member_ids(self, *, organisation, scim_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, GroupMember]:
+        """``{scim_id: GroupMember}`` for every id in ``scim_ids`` that names a user of
+        ``organisation``, in ONE query. A user deleted through SCIM is included with
+        ``can_join=False``: it may still be removed from groups (that is how it leaves), not
+        added. Ids missing from the result are unknown or another organisation's: the caller
+        answers them all alike."""
+        if not scim_ids:
+            return {}
+        rows = get_user_model().objects.filter(organisation=organisation, scim_id__in=list(scim_ids))
+        return {
+            scim_id: GroupMember(pk=pk, can_join=deleted_at is None)
+            for scim_id, pk, deleted_at in rows.values_list("scim_id", "pk", "scim_deleted_at")
+        }
+
+    def group_create(self, *, organisation, name: str, external_id: str = "", user_ids: Collection = ()):
+        """Create and return a SCIM-managed group of ``organisation`` with these members."""
+        group = self.group_model().objects.create(
+            organisation=organisation, name=name, external_id=external_id, scim_managed=True
+        )
+        self.group_members_add(group=group, user_ids=user_ids)
+        return group
+
+    def group_update(self, *, group, name: str | None = None, external_id: str | None = None) -> None:
+        """Called once by every PUT and PATCH, before any membership change, even when
+        nothing but members change: mark ``group`` SCIM-managed (a team linked by the identity
+        provider becomes SCIM-managed from its first change), rename it and set its externalId
+        (``None``: unchanged), and bump its last-modified time. ``group`` may be left stale."""
+        fields = {"scim_managed": True, "updated_at": timezone.now()}
+        if name is not None:
+            fields["name"] = name
+        if external_id is not None:
+            fields["external_id"] = external_id
+        type(group).objects.filter(pk=group.pk).update(**fields)
+
+    def group_members_add(self, *, group, user_ids: Collection) -> None:
+        """Add these users (already-members are skipped): one INSERT."""
+        if not user_ids:
+            return
+        through, group_fk, user_fk = self._membership_table()
+        through.objects.bulk_create(
+            [through(**{group_fk: group.pk, user_fk: user_id}) for user_id in user_ids], ignore_conflicts=True
+        )
+
+    def group_members_remove(self, *, group, user_ids: Collection) -> None:
+        """Remove these users from ``group`` (non-members are ignored): one DELETE."""
+        if not user_ids:
+            return
+        through, group_fk, user_fk = self._membership_table()
+        through.objects.filter(**{group_fk: group.pk, f"{user_fk}__in": list(user_ids)}).delete()
+
+    def group_members_set(self, *, group, user_ids: Collection) -> None:
+        """Make ``user_ids`` the complete member list: one DELETE of the others, one INSERT."""
+        through, group_fk, user_fk = self._membership_table()
+        through.objects.filter(**{group_fk: group.pk}).exclude(**{f"{user_fk}__in": list(user_ids)}).delete()
+        self.group_members_add(group=group, user_ids=user_ids)
+
+    def group_delete(self, *, group) -> None:
+        """Delete the group and its memberships, never its users."""
+        group.delete()
+
+    def _membership_table(self):
+        """The members through model and its ``<group>_id`` / ``<user>_id`` column names."""
+        field = self.group_model()._meta.get_field("members")
+        return (field.remote_field.through, f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id")
 
 
 def get_backend() -> SCIMBackend:
