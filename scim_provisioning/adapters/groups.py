@@ -44,7 +44,6 @@ Decisions (Okta Group Push first, Microsoft Entra ID second; see scim-clients.md
 import uuid
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django_scim.adapters import SCIMGroup
 from django_scim.constants import SchemaURI
