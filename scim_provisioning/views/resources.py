@@ -63,10 +63,13 @@ class ResourceMixin:
             raise errors.NotFound(f"{self.adapter_class.resource_type} {raw_id[:64]} not found.")
         return self.adapter_class(obj, self.request, projection, organisation=self.organisation)
 
-    def write(self, action: str, operation, *, resource_id: str = "", display: str = ""):
+    def write(self, action: str, operation, *, resource_id: str = "", display=""):
         """Run ``operation`` in one transaction and record the outcome in the activity log.
 
-        The transaction starts with the backend's ``write_lock`` (the host's lock order).
+        The transaction starts with the backend's ``write_lock`` (the host's lock order). The
+        operation parses the request body itself, so a write refused for its body (malformed
+        JSON, a bad PATCH envelope) is logged like any other failure. ``display`` labels a
+        failure's log line: a string, or a callable read after the operation ran.
 
         A failure rolls back everything the operation did; its log line is written after the
         rollback, so it survives."""
@@ -90,7 +93,8 @@ class ResourceMixin:
         event_record(
             organisation=self.organisation, action=action, outcome=SCIMEvent.Outcome.FAILURE,
             status_code=err.status, token=self.token, resource_type=cls.resource_type,
-            resource_id=resource_id, resource_display=display, detail=err.detail,
+            resource_id=resource_id, resource_display=display() if callable(display) else display,
+            detail=err.detail,
         )
         raise err
 
@@ -121,6 +125,19 @@ class ResourceMixin:
         })
 
 
+def _patch_operations(data: dict) -> list:
+    """The ``Operations`` of a PatchOp message (RFC 7644 §3.5.2), or a 400."""
+    schemas = data.get("schemas")
+    if schemas is not None and (not isinstance(schemas, list) or SchemaURI.PATCH_OP not in schemas):
+        raise errors.InvalidSyntax(f"A PATCH request's schemas must contain {SchemaURI.PATCH_OP}.")
+    operations = data.get("Operations", data.get("operations"))
+    if operations is None:
+        raise errors.InvalidSyntax("A PATCH request needs an Operations array.")
+    if not isinstance(operations, list) or not all(isinstance(op, dict) for op in operations):
+        raise errors.InvalidSyntax("Operations must be an array of objects.")
+    return operations
+
+
 class ResourceListView(ResourceMixin, SCIMView):
     """GET /Users (list, filter, page), POST /Users (create)."""
 
@@ -131,17 +148,18 @@ class ResourceListView(ResourceMixin, SCIMView):
 
     def post(self, request, *args, **kwargs):
         cls = self.adapter_class
-        data = self.body()
         projection = self.projection_from_query()
+        seen = {}
 
         def create():
+            data = self.body()
+            name = data.get("userName") or data.get("displayName")
+            seen["display"] = name if isinstance(name, str) else ""
             adapter = cls.create(request=request, organisation=self.organisation, data=data)
             adapter.projection = projection
             return adapter, 201
 
-        display = data.get("userName") or data.get("displayName") or ""
-        adapter, status = self.write(f"{cls.resource_type.lower()}.create", create,
-                                     display=display if isinstance(display, str) else "")
+        adapter, _ = self.write(f"{cls.resource_type.lower()}.create", create, display=lambda: seen.get("display", ""))
         return self.render(adapter, status=201, location=True)
 
 
@@ -174,10 +192,10 @@ class ResourceDetailView(ResourceMixin, SCIMView):
         return f"{self.adapter_class.resource_type.lower()}.{verb}"
 
     def put(self, request, *args, **kwargs):
-        data = self.body()
         projection = self.projection_from_query()
 
         def replace():
+            data = self.body()
             adapter = self.get_object(projection, for_update=True)
             adapter.replace(data)
             return adapter, 200
@@ -186,22 +204,13 @@ class ResourceDetailView(ResourceMixin, SCIMView):
         return self.render(adapter)
 
     def patch(self, request, *args, **kwargs):
-        data = self.body()
-        schemas = data.get("schemas")
-        if schemas is not None and (not isinstance(schemas, list) or SchemaURI.PATCH_OP not in schemas):
-            raise errors.InvalidSyntax(f"A PATCH request's schemas must contain {SchemaURI.PATCH_OP}.")
-        operations = data.get("Operations", data.get("operations"))
-        if operations is None:
-            raise errors.InvalidSyntax("A PATCH request needs an Operations array.")
-        if not isinstance(operations, list) or not all(isinstance(op, dict) for op in operations):
-            raise errors.InvalidSyntax("Operations must be an array of objects.")
         projection = self.projection_from_query()
-        outcome = {}
 
         def apply():
+            operations = _patch_operations(self.body())
             adapter = self.get_object(projection, for_update=True)
-            outcome["with_body"] = adapter.patch(operations)
-            return adapter, 200 if outcome["with_body"] else 204
+            with_body = adapter.patch(operations)
+            return adapter, 200 if with_body else 204
 
         adapter, status = self.write(self._action("patch"), apply, resource_id=self.kwargs["scim_id"][:64])
         if status == 204:

@@ -220,3 +220,21 @@ def test_search_reads_paging_and_filter_from_the_body(scim, five_users):
 
 def test_search_without_the_search_schema_is_a_400(scim):
     assert_error(scim.post("Users/.search", {"filter": 'userName eq "x"'}), 400, "invalidSyntax")
+
+
+@pytest.mark.parametrize("method,path,payload", [
+    ("post", "Users", b"{not json"),
+    ("patch", "Users/{id}", b'{"Operations": "remove everything"}'),
+    ("put", "Users/{id}", b"[]"),
+    ("post", "Groups", b"\xff"),
+])
+def test_writes_refused_for_their_body_are_in_the_activity_log(scim, organisation, method, path, payload):
+    from scim_provisioning.models import SCIMEvent
+
+    user = UserFactory(organisation=organisation)
+    response = getattr(scim, method)(path.format(id=user.scim_id), payload)
+    assert response.status_code == 400
+    event = SCIMEvent.objects.filter(organisation=organisation, outcome="failure").latest("id")
+    assert event.status_code == 400
+    assert event.action.endswith({"post": ".create", "patch": ".patch", "put": ".replace"}[method])
+    assert event.token_hint and event.detail
