@@ -70,3 +70,11 @@ def existing_user(tenant):
     hold a user before it starts (scim-clients.md §2.3)."""
     return user_create(organisation=tenant.organisation, username="existing.member@compliance.example",
                        given_name="Existing", family_name="Member")
+
+
+def pytest_terminal_summary(terminalreporter):
+    from . import summary
+
+    if summary.all_text():
+        terminalreporter.section("SCIM compliance: scim2-tester")
+        terminalreporter.write_line(summary.all_text())

@@ -1,0 +1,32 @@
+"""The scim2-tester summary: what ran, passed, was skipped (and why) or is a known bug.
+
+``test_scim2_tester`` records it here; ``conftest.pytest_terminal_summary`` prints it at the end
+of every pytest run, so CI logs show it without ``-s``.
+"""
+
+from collections import Counter
+
+_summaries: dict[str, str] = {}
+
+
+def record(mode, results, allowed_skips, known_bugs, check_key) -> None:
+    counts = Counter(r.status.name for r in results)
+    lines = [f"scim2-tester [{mode}]: {len(results)} checks run, {counts['SUCCESS']} passed, "
+             f"{counts['SKIPPED']} skipped, {len(results) - counts['SUCCESS'] - counts['SKIPPED']} not passed"]
+    skips = Counter(r.reason for r in results if r.status.name == "SKIPPED")
+    for reason, n in sorted(skips.items()):
+        why = allowed_skips.get(reason, "NOT ALLOWED")
+        lines.append(f"  skipped x{n}: {reason} ({why})")
+    for r in results:
+        key = f"{mode} {check_key(r)}"
+        if key in known_bugs:
+            lines.append(f"  known product bug ({r.status.name}): {check_key(r)}: {known_bugs[key]}")
+    _summaries[mode] = "\n".join(lines)
+
+
+def text(mode: str) -> str:
+    return _summaries.get(mode, f"scim2-tester [{mode}]: not run")
+
+
+def all_text() -> str:
+    return "\n".join(_summaries[mode] for mode in sorted(_summaries))
