@@ -9,12 +9,17 @@ transaction, so a failure anywhere rolls everything back.
 Model contract of the default implementation (override the methods to map other models):
 the user model (``AUTH_USER_MODEL``) has ``organisation``, ``scim_id`` (UUID, unique),
 ``scim_deleted_at``; the group model (``group_model()``) has ``organisation``, ``scim_id``,
-``name`` and a ``members`` many-to-many to the user model.
+``name``, ``external_id``, ``scim_managed``, ``created_at``, ``updated_at`` and a ``members``
+many-to-many to the user model whose through table is unique per (group, user).
 """
+
+import uuid
+from collections.abc import Collection
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from .conf import app_settings
 
@@ -48,6 +53,76 @@ class SCIMBackend:
     def user_extension_schema(self) -> dict | None:
         """The schema definition (RFC 7643 §7) of ``user_extension``'s URN, for /Schemas."""
         return None
+
+    # --- groups (teams): writes ---------------------------------------------------------
+    # The Groups adapter validates everything first (displayName, externalId, every member
+    # value), then calls these inside the request's transaction. ``user_ids`` are primary
+    # keys returned by ``group_member_ids`` for the same organisation, so an implementation
+    # may trust them; if it checks again and refuses one, it raises ``ValueError`` (answered
+    # 400 invalidValue; the request is rolled back). A duplicate name raises the database's
+    # ``IntegrityError`` (answered 409 uniqueness). Membership writes are bulk statements:
+    # their cost grows with the ids passed, never with the group's size, and they never
+    # change a user's role.
+
+    def group_member_ids(self, *, organisation, scim_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, object]:
+        """``{scim_id: primary key}`` for every id in ``scim_ids`` that names a user of
+        ``organisation`` visible through SCIM, in ONE query. Ids missing from the result are
+        unknown, deleted, or another organisation's: the caller answers all of them alike."""
+        if not scim_ids:
+            return {}
+        rows = self.user_queryset(organisation=organisation).filter(scim_id__in=list(scim_ids))
+        return dict(rows.values_list("scim_id", "pk"))
+
+    def group_create(self, *, organisation, name: str, external_id: str = "", user_ids: Collection = ()):
+        """Create and return a SCIM-managed group of ``organisation`` with these members."""
+        group = self.group_model().objects.create(
+            organisation=organisation, name=name, external_id=external_id, scim_managed=True
+        )
+        self.group_members_add(group=group, user_ids=user_ids)
+        return group
+
+    def group_update(self, *, group, name: str | None = None, external_id: str | None = None) -> None:
+        """Called once by every PUT and PATCH, before any membership change, even when
+        nothing but members change: mark ``group`` SCIM-managed (a team linked by the identity
+        provider becomes SCIM-managed from its first change), rename it and set its externalId
+        (``None``: unchanged), and bump its last-modified time. ``group`` may be left stale."""
+        fields = {"scim_managed": True, "updated_at": timezone.now()}
+        if name is not None:
+            fields["name"] = name
+        if external_id is not None:
+            fields["external_id"] = external_id
+        type(group).objects.filter(pk=group.pk).update(**fields)
+
+    def group_members_add(self, *, group, user_ids: Collection) -> None:
+        """Add these users (already-members are skipped): one INSERT."""
+        if not user_ids:
+            return
+        through, group_fk, user_fk = self._membership_table()
+        through.objects.bulk_create(
+            [through(**{group_fk: group.pk, user_fk: user_id}) for user_id in user_ids], ignore_conflicts=True
+        )
+
+    def group_members_remove(self, *, group, user_ids: Collection) -> None:
+        """Remove these users from ``group`` (non-members are ignored): one DELETE."""
+        if not user_ids:
+            return
+        through, group_fk, user_fk = self._membership_table()
+        through.objects.filter(**{group_fk: group.pk, f"{user_fk}__in": list(user_ids)}).delete()
+
+    def group_members_set(self, *, group, user_ids: Collection) -> None:
+        """Make ``user_ids`` the complete member list: one DELETE of the others, one INSERT."""
+        through, group_fk, user_fk = self._membership_table()
+        through.objects.filter(**{group_fk: group.pk}).exclude(**{f"{user_fk}__in": list(user_ids)}).delete()
+        self.group_members_add(group=group, user_ids=user_ids)
+
+    def group_delete(self, *, group) -> None:
+        """Delete the group and its memberships, never its users."""
+        group.delete()
+
+    def _membership_table(self):
+        """The members through model and its ``<group>_id`` / ``<user>_id`` column names."""
+        field = self.group_model()._meta.get_field("members")
+        return (field.remote_field.through, f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id")
 
 
 def get_backend() -> SCIMBackend:

@@ -149,6 +149,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "username"
     REQUIRED_FIELDS = ["organisation"]
+    # Read by the teams app (queries cannot call ``is_protected``); see teams/services.py.
+    PROTECTED_ROLES = PROTECTED_ROLES
 
     class Meta:
         ordering = ["organisation_id", "id"]
@@ -166,7 +168,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_protected(self) -> bool:
         """Owners and administrators can never be changed through SCIM."""
-        return self.role in PROTECTED_ROLES
+        return self.role in self.PROTECTED_ROLES
 
     def get_full_name(self) -> str:
         full = f"{self.given_name} {self.family_name}".strip()

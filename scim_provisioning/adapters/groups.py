@@ -1,13 +1,54 @@
 """SCIM Group <-> the host's team (the backend's group model), on django-scim2's ``SCIMGroup``.
 
-Reading is complete here; writes are completed with the Groups endpoint.
+The adapter translates and validates; the backend writes (``SCIMBackend.group_*``). A write
+first validates the whole request (every operation, every member value, with ONE query for
+all member ids), then applies it: nothing is written when anything is invalid, and the view's
+transaction rolls back anything a later failure (a duplicate name) leaves behind.
+
+Decisions (Okta Group Push first, Microsoft Entra ID second; see scim-clients.md):
+
+- **Members** are users of the token's organisation, named by their SCIM id. A value that is
+  not one (unknown, malformed, deleted, another organisation's user) is a 400
+  ``invalidValue`` with the same detail in every case, in POST, PUT and every PATCH operation
+  (including removals): the request is then not applied at all. Members without ``type`` are
+  users (Okta); ``type`` other than ``User`` is refused (no nested groups); ``$ref`` and
+  ``display`` are ignored (Entra sends ``"$ref": null``).
+- **PUT** replaces what it names: ``displayName`` (required) and, when present, ``members``
+  (the complete set; ``[]`` empties) and ``externalId``. A PUT without ``members`` (or with
+  ``null``) leaves the members alone. RFC 7644 §3.5.1 allows either reading of an omitted
+  readWrite attribute ("MAY be assumed to be not asserted"); Okta's AIW PUT always sends
+  ``members``, and no client expects a rename to empty a team, so omission never destroys
+  memberships. The same holds for an omitted ``externalId``.
+- **PATCH** operations are case-insensitive (``Add``/``Replace``/``Remove``). ``members``:
+  ``add`` merges and de-duplicates; ``remove`` with a ``value`` array removes only those
+  members (Entra); ``remove`` of ``members[value eq "…"]`` (Okta, also ``or``-ed values)
+  removes those; ``remove`` of ``members`` without a value empties the group; ``replace`` sets
+  the complete list (``[]`` empties). ``displayName`` and ``externalId`` take ``add`` or
+  ``replace`` with a path (Entra) or as keys of a path-less value (Okta's rename on every
+  sync, ``{"id": <this id>, "displayName": …}``), which never touches members. An ``id``
+  equal to the group's is accepted and ignored; another id is 400 ``mutability``. ``schemas``
+  and ``meta`` keys in a path-less value are ignored; any other unknown path is 400
+  ``invalidPath``. An empty ``Operations`` array is a no-op.
+- **PATCH answers 204 No Content** (Entra asks for it; Okta accepts 200 or 204), so a large
+  group is never re-serialised. A client that asks for attributes (``?attributes=`` or
+  ``?excludedAttributes=``) gets 200 with the group under that projection; ``members`` are
+  read only if that projection includes them.
+- Every PUT and PATCH makes the team SCIM-managed: a team created by hand, found by the
+  identity provider with ``displayName eq``, becomes SCIM-managed on its first change.
+- A duplicate ``displayName`` (case-insensitive, per organisation) is the database's unique
+  constraint: 409 ``uniqueness``, also between two concurrent POSTs.
 """
 
+import uuid
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django_scim.adapters import SCIMGroup
 from django_scim.constants import SchemaURI
-from django.contrib.auth import get_user_model
+from scim2_filter_parser import ast as scim_ast
 
+from .. import errors
 from ..backend import get_backend
 from ..filters import DATETIME, EXACT, UUID, FilterAttr, FilterSchema, key
 from ..projection import Projection
@@ -23,6 +64,54 @@ GROUP_FILTERS = FilterSchema({
     key("meta", "lastModified"): FilterAttr("updated_at", DATETIME),
 })
 
+# Keys a path-less PATCH value may carry without effect (read-only, echoed back by clients).
+IGNORED_PATCH_KEYS = frozenset({"schemas", "meta"})
+
+
+@dataclass
+class MembershipChange:
+    """The net effect of a request's member operations, folded in order.
+
+    Either *absolute* (``members`` is the complete final set: a replace or a clear happened)
+    or *relative* (``added`` and ``removed``, disjoint, against whatever the group holds).
+    Folding gives the same result as applying the operations one by one, with at most one
+    DELETE and one INSERT, and without reading the group's current members.
+    """
+
+    members: set | None = None
+    added: set = field(default_factory=set)
+    removed: set = field(default_factory=set)
+
+    def add(self, ids) -> None:
+        if self.members is not None:
+            self.members |= set(ids)
+        else:
+            self.added |= set(ids)
+            self.removed -= set(ids)
+
+    def remove(self, ids) -> None:
+        if self.members is not None:
+            self.members -= set(ids)
+        else:
+            self.removed |= set(ids)
+            self.added -= set(ids)
+
+    def set(self, ids) -> None:
+        self.members = set(ids)
+        self.added, self.removed = set(), set()
+
+    def ids(self) -> set:
+        return (self.members or set()) | self.added | self.removed
+
+
+@dataclass
+class GroupChange:
+    """What a PUT or PATCH intends: ``None`` means unchanged."""
+
+    name: str | None = None
+    external_id: str | None = None
+    membership: MembershipChange = field(default_factory=MembershipChange)
+
 
 class GroupAdapter(ResourceAdapter, SCIMGroup):
     resource_type = "Group"
@@ -31,13 +120,21 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
     filter_schema = GROUP_FILTERS
     conflict_detail = "A group with this displayName already exists in the organisation."
 
+    # Distinct member values one request may name: beyond this, 400 tooMany (it also keeps
+    # the one validation query within every database's parameter limit).
+    max_member_values = 20_000
+
+    # --- reading -------------------------------------------------------------------------
     @classmethod
     def queryset(cls, *, organisation, projection: Projection):
         queryset = get_backend().group_queryset(organisation=organisation)
         if projection.includes("members"):
-            members = get_user_model().objects.only("scim_id", "username").order_by("pk")
-            queryset = queryset.prefetch_related(Prefetch("members", queryset=members))
+            queryset = queryset.prefetch_related(Prefetch("members", queryset=cls._member_rows()))
         return queryset
+
+    @staticmethod
+    def _member_rows():
+        return get_user_model().objects.only("scim_id", "username").order_by("pk")
 
     @property
     def display(self) -> str:
@@ -57,7 +154,263 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
             resource["members"] = [
                 {"value": str(user.scim_id), "display": user.username, "$ref": f"{base}Users/{user.scim_id}",
                  "type": "User"}
-                for user in team.members.all()
+                for user in self._members()
             ]
         resource["meta"] = self.meta(team.created_at, team.updated_at)
         return resource
+
+    def _members(self):
+        """The members, from the prefetch when the group was listed or read, else one query
+        (after a write, which loads the group without its members)."""
+        team = self.obj
+        if "members" in getattr(team, "_prefetched_objects_cache", {}):
+            return team.members.all()
+        return team.members.only("scim_id", "username").order_by("pk")
+
+    # --- writing -------------------------------------------------------------------------
+    @classmethod
+    def create(cls, *, request, organisation, data: dict) -> "GroupAdapter":
+        name = cls._display_name(data.get("displayName"))
+        external_id = cls._external_id(data.get("externalId")) if data.get("externalId") is not None else ""
+        member_values = cls._member_values(data.get("members"), "members") if data.get("members") is not None else []
+        resolved = cls._resolve(organisation, member_values)
+        backend = get_backend()
+        group = backend.group_create(
+            organisation=organisation, name=name, external_id=external_id,
+            user_ids=[resolved[v] for v in dict.fromkeys(member_values)],
+        )
+        return cls(group, request)
+
+    def replace(self, data: dict) -> None:
+        self._check_id(data.get("id"))
+        change = GroupChange(name=self._display_name(data.get("displayName")))
+        if data.get("externalId") is not None:
+            change.external_id = self._external_id(data["externalId"])
+        if data.get("members") is not None:
+            change.membership.set(self._member_values(data["members"], "members"))
+        self._apply(change)
+        self.obj.refresh_from_db()
+
+    def patch(self, operations: list) -> bool:
+        for operation in operations:
+            op = operation.get("op")
+            if not isinstance(op, str) or op.lower() not in ("add", "remove", "replace"):
+                raise errors.InvalidSyntax('Each operation needs "op": "add", "remove" or "replace".')
+            path = operation.get("path")
+            if path is not None and not isinstance(path, str):
+                raise errors.InvalidPath('"path" must be a string.')
+            if op.lower() == "remove" and not path:
+                raise errors.NoTarget('A "remove" operation needs a "path".')
+        self._change = GroupChange()
+        # django-scim2's plumbing: path parsing (parse_path_and_values / split_path), op
+        # dispatch (case-insensitive) and "remove needs a path"; the handle_* below record
+        # the intended change, which _apply then validates and writes.
+        self.handle_operations(operations)
+        change, self._change = self._change, None
+        self._apply(change)
+        with_body = bool(self.projection.attributes or self.projection.excluded)
+        if with_body:
+            self.obj.refresh_from_db()
+        return with_body
+
+    def delete(self) -> None:
+        get_backend().group_delete(group=self.obj)
+
+    def _apply(self, change: GroupChange) -> None:
+        """Validate every member value (one query), then write through the backend."""
+        membership = change.membership
+        resolved = self._resolve(self.obj.organisation_id, membership.ids())
+        backend = get_backend()
+        backend.group_update(group=self.obj, name=change.name, external_id=change.external_id)
+        if change.name is not None:  # for the activity log; responses re-read the row
+            self.obj.name = change.name
+        if membership.members is not None:
+            backend.group_members_set(group=self.obj, user_ids=[resolved[v] for v in membership.members])
+            return
+        if membership.removed:
+            backend.group_members_remove(group=self.obj, user_ids=[resolved[v] for v in membership.removed])
+        if membership.added:
+            backend.group_members_add(group=self.obj, user_ids=[resolved[v] for v in membership.added])
+
+    # --- PATCH handlers (called by django-scim2's handle_operations) ----------------------
+    def parse_path_and_values(self, path, value):
+        if not path and not isinstance(value, dict):
+            raise errors.InvalidValue("An operation without a path needs an object value of attributes.")
+        if not path:
+            pairs = []
+            for name, item in value.items():
+                if name.lower() in IGNORED_PATCH_KEYS:
+                    continue
+                pairs.append((self.split_path(name), item))
+            return pairs
+        return [(self.split_path(path), value)]
+
+    def split_path(self, path: str):
+        try:
+            return super().split_path(path)
+        except Exception:  # the lexer and parser raise several types for malformed paths
+            raise errors.InvalidPath(f"'{path[:100]}' is not a valid PATCH path.")
+
+    def handle_add(self, path, value, operation):
+        self._handle("add", path, value)
+
+    def handle_remove(self, path, value, operation):
+        self._handle("remove", path, value)
+
+    def handle_replace(self, path, value, operation):
+        self._handle("replace", path, value)
+
+    def _handle(self, op: str, path, value) -> None:
+        attr, selected = _target(path)
+        change = self._change
+        if attr == "id":
+            if op == "remove":
+                raise errors.Mutability("id cannot be removed.")
+            self._check_id(value)
+        elif attr == "displayname":
+            if op == "remove":
+                raise errors.InvalidValue("displayName is required and cannot be removed.")
+            change.name = self._display_name(value)
+        elif attr == "externalid":
+            change.external_id = "" if op == "remove" or value is None else self._external_id(value)
+        elif attr == "members" and selected is not None:
+            if op != "remove":
+                raise errors.InvalidPath('A members[value eq "…"] path is only supported with "remove".')
+            change.membership.remove(selected)
+        elif attr == "members":
+            if op == "add":
+                change.membership.add(self._member_values(value, "members"))
+            elif op == "replace":
+                change.membership.set(self._member_values(value if value is not None else [], "members"))
+            elif value is None:
+                change.membership.set([])  # remove "members" without a value: all of them
+            else:
+                change.membership.remove(self._member_values(value, "members"))
+        else:
+            raise errors.InvalidPath(f"'{attr}' cannot be changed on a Group; use displayName, externalId or members.")
+
+    # --- validation ----------------------------------------------------------------------
+    def _check_id(self, value) -> None:
+        if value is None:
+            return
+        if not isinstance(value, str) or _uuid(value) != self.obj.scim_id:
+            raise errors.Mutability("id is read-only and must be this group's id.")
+
+    @classmethod
+    def _display_name(cls, value) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise errors.InvalidValue("displayName is required: a non-empty string.")
+        limit = get_backend().group_model()._meta.get_field("name").max_length
+        if len(value) > limit:
+            raise errors.InvalidValue(f"displayName is longer than {limit} characters.")
+        return value
+
+    @classmethod
+    def _external_id(cls, value) -> str:
+        if not isinstance(value, str):
+            raise errors.InvalidValue("externalId must be a string.")
+        limit = get_backend().group_model()._meta.get_field("external_id").max_length
+        if len(value) > limit:
+            raise errors.InvalidValue(f"externalId is longer than {limit} characters.")
+        return value
+
+    @classmethod
+    def _member_values(cls, value, where: str) -> list[uuid.UUID | str]:
+        """The member ids of a ``members`` value: a list of ``{"value": "<user id>"}`` objects
+        (a single object is accepted too). Ids are returned as UUIDs when well-formed, else as
+        the raw string, which ``_resolve`` refuses like any other unknown id."""
+        if isinstance(value, dict):
+            value = [value]
+        if not isinstance(value, list):
+            raise errors.InvalidValue(f"{where} must be an array of objects with a user id in \"value\".")
+        ids = []
+        for member in value:
+            if not isinstance(member, dict):
+                raise errors.InvalidValue(f"{where} must be an array of objects with a user id in \"value\".")
+            fields = {k.lower(): v for k, v in member.items() if isinstance(k, str)}
+            kind = fields.get("type")
+            if kind is not None and (not isinstance(kind, str) or kind.lower() != "user"):
+                raise errors.InvalidValue("Only users can be members of a group (nested groups are not supported).")
+            raw = fields.get("value")
+            if not isinstance(raw, str):
+                raise errors.InvalidValue(f"Each member of {where} needs a user id as a string in \"value\".")
+            ids.append(_uuid(raw) or raw)
+        return ids
+
+    @classmethod
+    def _resolve(cls, organisation, values) -> dict:
+        """``{value: user pk}`` for every member value, in one query; 400 if any value is not
+        a user of the organisation (the same answer for unknown, malformed and foreign ids)."""
+        values = set(values)
+        if not values:
+            return {}
+        if len(values) > cls.max_member_values:
+            raise errors.TooMany(f"A request may name at most {cls.max_member_values} members; split it.")
+        well_formed = [v for v in values if isinstance(v, uuid.UUID)]
+        found = get_backend().group_member_ids(organisation=organisation, scim_ids=well_formed)
+        missing = [v for v in values if v not in found]
+        if missing:
+            shown = str(min(missing, key=str))[:64]
+            raise errors.InvalidValue(
+                f"Member '{shown}' is not a user of this organisation; no change was made."
+                + (f" ({len(missing)} member values are not users.)" if len(missing) > 1 else "")
+            )
+        return found
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
+def _target(path) -> tuple[str, set | None]:
+    """A parsed PATCH path (django-scim2's ``AttrPath``) → (lower-cased attribute name, the
+    member ids selected by a ``members[value eq "…"]`` filter, or None without a filter).
+
+    Read from the path's syntax tree, because django-scim2 drops filter values whose
+    attribute is not in its ``ATTR_MAP``. Only the Group core schema's attributes (plain or
+    with the core URN) are accepted; sub-attributes and other filters are 400 invalidPath.
+    """
+    expr = path.ast.expr if isinstance(path.ast, scim_ast.Filter) and not path.ast.negated else None
+    if not isinstance(expr, scim_ast.AttrExpr):  # e.g. 'a eq "x" or b': split_path appended ' eq ""'
+        raise errors.InvalidPath("A PATCH path names one attribute, e.g. members or displayName.")
+    node = expr.attr_path
+    if isinstance(node.attr_name, scim_ast.Filter):
+        bracket = node.attr_name
+        target = bracket.namespace
+        if target.attr_name.lower() != "members" or target.sub_attr is not None or node.sub_attr is not None:
+            raise errors.InvalidPath('Only members[value eq "<user id>"] filters are supported in a Group path.')
+        _check_uri(target.uri)
+        return "members", _selected_members(bracket.expr)
+    _check_uri(node.uri)
+    if node.sub_attr is not None:
+        raise errors.InvalidPath(f"'{node.attr_name}.{node.sub_attr.value}' cannot be changed on a Group.")
+    return node.attr_name.lower(), None
+
+
+def _check_uri(uri) -> None:
+    if uri is not None and uri.lower() != SchemaURI.GROUP.lower():
+        raise errors.InvalidPath(f"'{uri[:100]}' is not a schema of the Group resource.")
+
+
+def _selected_members(node) -> set:
+    """The ids of ``value eq "a"`` (or ``value eq "a" or value eq "b"``) inside brackets."""
+    if isinstance(node, scim_ast.Filter):
+        if node.negated:
+            raise errors.InvalidPath('Only members[value eq "<user id>"] filters are supported in a Group path.')
+        return _selected_members(node.expr)
+    if isinstance(node, scim_ast.LogExpr) and node.op.lower() == "or":
+        return _selected_members(node.expr1) | _selected_members(node.expr2)
+    if (
+        isinstance(node, scim_ast.AttrExpr)
+        and node.value.lower() == "eq"
+        and isinstance(node.attr_path.attr_name, str)
+        and node.attr_path.sub_attr is not None
+        and node.attr_path.sub_attr.value.lower() == "value"
+        and node.comp_value is not None
+    ):
+        raw = node.comp_value.value
+        return {_uuid(raw) or raw}
+    raise errors.InvalidPath('Only members[value eq "<user id>"] filters are supported in a Group path.')

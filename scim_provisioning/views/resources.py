@@ -17,6 +17,8 @@ from ..projection import Page, Projection, page_from
 from .base import SCIMView, to_scim_error
 
 SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+# What a write loads before changing a resource: the row itself (see get_object).
+WRITE_PROJECTION = Projection(attributes=("id",))
 
 
 class ResourceMixin:
@@ -40,13 +42,18 @@ class ResourceMixin:
 
     def get_object(self, projection: Projection, *, for_update: bool = False):
         """The resource with this SCIM id in the token's organisation, else 404: another
-        organisation's resources are indistinguishable from resources that do not exist."""
+        organisation's resources are indistinguishable from resources that do not exist.
+
+        ``for_update`` (PUT, PATCH, DELETE) locks the row and loads it without its optional
+        multi-valued attributes (a group's members): the write does not need them, and what
+        the response shows is read after the write."""
         raw_id = self.kwargs["scim_id"]
         try:
             scim_id = uuid.UUID(raw_id)
         except ValueError:
             raise errors.NotFound(f"{self.adapter_class.resource_type} {raw_id[:64]} not found.")
-        queryset = self.adapter_class.queryset(organisation=self.organisation, projection=projection)
+        load = WRITE_PROJECTION if for_update else projection
+        queryset = self.adapter_class.queryset(organisation=self.organisation, projection=load)
         if for_update:
             queryset = queryset.select_for_update(of=("self",))
         try:
