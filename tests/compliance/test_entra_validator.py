@@ -14,6 +14,8 @@ import uuid
 
 import pytest
 
+from vxp_hub.services import user_create
+
 from .http import (
     ENTERPRISE_URN,
     GROUP_URN,
@@ -267,15 +269,19 @@ def create_group(entra, name: str | None = None) -> dict:
     return group
 
 
+def new_user_id(tenant) -> str:
+    """A group member: an ordinary hub user, so the group scenarios depend on /Groups only."""
+    return str(user_create(organisation=tenant.organisation, username=f"member.{secrets.token_hex(4)}@contoso.example").scim_id)
+
+
 def member_ids(entra, group_id: str) -> set[str]:
     return {m["value"] for m in expect(entra.get(f"Groups/{group_id}"), 200).get("members", [])}
 
 
-def test_group_lookup_excludes_members(entra):
+def test_group_lookup_excludes_members(entra, tenant):
     group = create_group(entra, "displayName")
-    user = create_user(entra)
     expect(patch(entra, f"Groups/{group['id']}", {"op": "Add", "path": "members",
-                                                   "value": [{"$ref": None, "value": user["id"]}]}), 204)
+                                                   "value": [{"$ref": None, "value": new_user_id(tenant)}]}), 204)
     params = {"excludedAttributes": "members", "filter": 'displayName eq "displayName"'}
     found = expect_list(entra.get("Groups", params=params), total=1)["Resources"][0]
     assert found["id"] == group["id"] and "members" not in found
@@ -291,10 +297,10 @@ def test_group_patch_display_name_is_204(entra):
     assert expect(entra.get(f"Groups/{group['id']}"), 200)["displayName"].endswith("updatedDisplayName")
 
 
-def test_group_add_and_remove_members_by_value_array(entra):
+def test_group_add_and_remove_members_by_value_array(entra, tenant):
     """Without the flag, removal names the members in ``value``; only those go (catalogue #10)."""
     group = create_group(entra)
-    a, b, c = (create_user(entra)["id"] for _ in range(3))
+    a, b, c = (new_user_id(tenant) for _ in range(3))
     expect(patch(entra, f"Groups/{group['id']}", {"op": "Add", "path": "members",
                                                    "value": [{"$ref": None, "value": x} for x in (a, b, c)]}), 204)
     assert member_ids(entra, group["id"]) == {a, b, c}
@@ -306,9 +312,9 @@ def test_group_add_and_remove_members_by_value_array(entra):
     assert member_ids(entra, group["id"]) == {b, c}
 
 
-def test_group_remove_member_by_filter_with_flag(entra):
+def test_group_remove_member_by_filter_with_flag(entra, tenant):
     group = create_group(entra)
-    a, b = (create_user(entra)["id"] for _ in range(2))
+    a, b = (new_user_id(tenant) for _ in range(2))
     expect(patch(entra, f"Groups/{group['id']}", {"op": "add", "path": "members",
                                                    "value": [{"value": a}, {"value": b}]}, flag=True), 204)
     expect(patch(entra, f"Groups/{group['id']}", {"op": "remove", "path": f'members[value eq "{a}"]'}, flag=True), 204)
@@ -399,9 +405,9 @@ def test_other_filter_operators(entra, query):
     assert created["id"] in ids
 
 
-def test_group_remove_members_without_value_empties_group(entra):
+def test_group_remove_members_without_value_empties_group(entra, tenant):
     group = create_group(entra)
-    a = create_user(entra)["id"]
+    a = new_user_id(tenant)
     expect(patch(entra, f"Groups/{group['id']}", {"op": "Add", "path": "members", "value": [{"value": a}]}), 204)
     expect(patch(entra, f"Groups/{group['id']}", {"op": "Remove", "path": "members"}), 204)
     assert member_ids(entra, group["id"]) == set()

@@ -206,8 +206,10 @@ def members_of(okta, group_id: str) -> set[str]:
     return {member["value"] for member in group.get("members", [])}
 
 
-def new_users(okta, count: int) -> list[str]:
-    return [expect(okta.post("Users", okta_user(login())), 201)["id"] for _ in range(count)]
+def new_users(tenant, count: int) -> list[str]:
+    """Members for the group scenarios: ordinary hub users (so the Group Push checks depend on
+    the Groups endpoints only), as SCIM ids."""
+    return [str(user_create(organisation=tenant.organisation, username=login()).scim_id) for _ in range(count)]
 
 
 def push_group(okta, name: str) -> dict:
@@ -243,9 +245,9 @@ def test_push_existing_name_is_409(okta):
     assert body.get("scimType") == "uniqueness"
 
 
-def test_membership_patch_remove_by_filter_and_add_without_type(okta):
+def test_membership_patch_remove_by_filter_and_add_without_type(okta, tenant):
     """§3.5c: one PATCH removes one member by filter path and adds one (no ``type``)."""
-    a, b, c = new_users(okta, 3)
+    a, b, c = new_users(tenant, 3)
     group = push_group(okta, "Test SCIMv2")
     expect_patch_ok(patch_group(okta, group["id"], {"op": "add", "path": "members",
                                                     "value": [{"value": a}, {"value": b}]}))
@@ -257,8 +259,8 @@ def test_membership_patch_remove_by_filter_and_add_without_type(okta):
     assert members_of(okta, group["id"]) == {b, c}
 
 
-def test_push_now_replaces_members_and_empties_with_empty_list(okta):
-    a, b, c = new_users(okta, 3)
+def test_push_now_replaces_members_and_empties_with_empty_list(okta, tenant):
+    a, b, c = new_users(tenant, 3)
     group = push_group(okta, "Test SCIMv2")
     expect_patch_ok(patch_group(okta, group["id"], {"op": "add", "path": "members", "value": [{"value": a}]}))
     expect_patch_ok(patch_group(okta, group["id"], {"op": "replace", "path": "members",
@@ -268,9 +270,9 @@ def test_push_now_replaces_members_and_empties_with_empty_list(okta):
     assert members_of(okta, group["id"]) == set()
 
 
-def test_rename_with_id_in_value_keeps_members(okta):
+def test_rename_with_id_in_value_keeps_members(okta, tenant):
     """§3.5d: the path-less rename carries ``id``; members stay (catalogue #12, #13)."""
-    (a,) = new_users(okta, 1)
+    (a,) = new_users(tenant, 1)
     group = push_group(okta, "Test SCIMv2")
     expect_patch_ok(patch_group(okta, group["id"], {"op": "add", "path": "members", "value": [{"value": a}]}))
     expect_patch_ok(patch_group(okta, group["id"], {"op": "replace",
@@ -280,9 +282,9 @@ def test_rename_with_id_in_value_keeps_members(okta):
     assert {m["value"] for m in renamed["members"]} == {a}
 
 
-def test_aiw_put_whole_group(okta):
+def test_aiw_put_whole_group(okta, tenant):
     """§3.5e: the PUT body's members are the complete set."""
-    a, b, c = new_users(okta, 3)
+    a, b, c = new_users(tenant, 3)
     group = push_group(okta, "Test SCIMv2")
     expect_patch_ok(patch_group(okta, group["id"], {"op": "add", "path": "members",
                                                     "value": [{"value": a}, {"value": b}]}))
@@ -302,7 +304,7 @@ def test_get_one_group_or_404(okta):
 def test_link_a_team_created_by_hand(okta, tenant):
     """§3.5h: Group Linking finds an existing team by name and manages its members."""
     team = TeamFactory(organisation=tenant.organisation, name="Engineering")
-    (a,) = new_users(okta, 1)
+    (a,) = new_users(tenant, 1)
     found = expect_list(okta.get("Groups", params={"filter": 'displayName eq "Engineering"', "startIndex": 1,
                                                    "count": 100}, encoding="percent"), total=1)
     group_id = found["Resources"][0]["id"]
@@ -311,9 +313,9 @@ def test_link_a_team_created_by_hand(okta, tenant):
     assert members_of(okta, group_id) == {a}
 
 
-def test_unlink_deletes_the_group_not_its_users(okta):
+def test_unlink_deletes_the_group_not_its_users(okta, tenant):
     """§3.5g: "Delete the group in the target app" → 204; the users stay."""
-    (a,) = new_users(okta, 1)
+    (a,) = new_users(tenant, 1)
     group = push_group(okta, "Test SCIMv2")
     expect_patch_ok(patch_group(okta, group["id"], {"op": "add", "path": "members", "value": [{"value": a}]}))
     response = okta.delete(f"Groups/{group['id']}")
