@@ -2,19 +2,25 @@
 
 A host names its subclass in ``SCIM_PROVISIONING["BACKEND"]``; ``get_backend()`` is the only
 resolver. Adapters (``scim_provisioning.adapters``) translate SCIM JSON into validated,
-intended changes; the backend applies them with the host's own services and is the only
-code that writes the host's models. Every method is called inside the SCIM request's
-transaction, so a failure anywhere rolls everything back.
+intended changes (``UserChanges``); the backend applies them with the host's own services and
+is the only code that writes the host's models. Every method is called inside the SCIM
+request's transaction, so a failure anywhere rolls everything back.
 
 Model contract of the default implementation (override the methods to map other models):
 the user model (``AUTH_USER_MODEL``) has ``organisation``, ``scim_id`` (UUID, unique),
-``scim_deleted_at``; the group model (``group_model()``) has ``organisation``, ``scim_id``,
-``name``, ``external_id``, ``scim_managed``, ``created_at``, ``updated_at`` and a ``members``
-many-to-many to the user model whose through table is unique per (group, user).
+``scim_deleted_at``, ``scim_managed``, ``scim_updated_at``, ``is_active``, ``manager`` (a
+foreign key to the user model), one field per name in ``UserChanges.FIELDS``, a database
+constraint making ``username`` unique per organisation (case-insensitive), and an ``emails``
+reverse relation whose rows have ``value``, ``type``, ``primary`` and ``position``; the group
+model (``group_model()``) has ``organisation``, ``scim_id``, ``name``, ``external_id``,
+``scim_managed``, ``created_at``, ``updated_at`` and a ``members`` many-to-many to the user
+model whose through table is unique per (group, user).
 """
 
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -22,6 +28,58 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from .conf import app_settings
+
+
+@dataclass
+class EmailChange:
+    """One entry of a user's ``emails``, as the identity provider sent it (validated)."""
+
+    value: str
+    type: str = ""
+    primary: bool = False
+
+
+@dataclass
+class UserChanges:
+    """The intended state of a user's SCIM-writable attributes after a write.
+
+    Not a diff: every write (POST, PUT, PATCH) hands the backend the complete state, already
+    validated by the adapter (types, lengths, e-mail syntax, references), and the backend
+    writes what differs.
+
+    - The ``FIELDS`` (``username`` … ``department``) are strings; ``""`` means unassigned.
+    - ``emails``: the complete list in SCIM order; when not empty, exactly one is primary.
+    - ``manager``: the manager, a user of the same organisation visible through SCIM and never
+      the user itself (the adapter resolves the SCIM id), or None.
+    - ``active``: True or False; None leaves it as it is (a PUT without ``active``). A create
+      with None creates an active user.
+
+    Never carries a password or a role: SCIM sets neither.
+    """
+
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "username", "given_name", "family_name", "display_name", "title", "locale", "external_id",
+        "employee_number", "cost_center", "enterprise_organization", "division", "department",
+    )
+
+    username: str
+    given_name: str = ""
+    family_name: str = ""
+    display_name: str = ""
+    title: str = ""
+    locale: str = ""
+    external_id: str = ""
+    employee_number: str = ""
+    cost_center: str = ""
+    enterprise_organization: str = ""
+    division: str = ""
+    department: str = ""
+    emails: list[EmailChange] = field(default_factory=list)
+    manager: Any = None
+    active: bool | None = None
+
+    def field_values(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in self.FIELDS}
 
 
 class SCIMBackend:
@@ -44,6 +102,11 @@ class SCIMBackend:
         """True for users SCIM may read but never change (the organisation's owner and
         administrators). Their PUT/PATCH/DELETE answer 403."""
         return bool(getattr(user, "is_protected", False))
+
+    def protected_detail(self, user) -> str:
+        """Why SCIM may not change ``user`` (the 403's detail, shown to the IdP's admin)."""
+        return (f"{user.username} is an owner or administrator of the organisation and is managed "
+                "in the hub, not through SCIM.")
 
     def user_extension(self, user) -> tuple[str, dict] | None:
         """A read-only extension of the User resource, as ``(urn, block)`` (e.g. the user's
@@ -123,6 +186,68 @@ class SCIMBackend:
         """The members through model and its ``<group>_id`` / ``<user>_id`` column names."""
         field = self.group_model()._meta.get_field("members")
         return (field.remote_field.through, f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id")
+
+    # --- user writes -------------------------------------------------------------------
+    def user_create(self, *, organisation, changes: UserChanges):
+        """POST /Users. Return the new user, SCIM-managed, with an unusable password.
+
+        If a user of ``organisation`` deleted through SCIM has this userName
+        (case-insensitively), bring that account back instead: the same row, its data kept,
+        ``scim_deleted_at`` cleared, reactivated (unless ``changes.active`` is False) and its
+        SCIM attributes replaced from ``changes``. A visible user with this userName makes
+        the database's uniqueness constraint raise IntegrityError, which the view answers 409.
+        """
+        model = get_user_model()
+        user = (
+            model.objects.select_for_update()
+            .filter(organisation=organisation, username__iexact=changes.username, scim_deleted_at__isnull=False)
+            .first()
+        )
+        if user is None:
+            user = model(organisation=organisation)
+            user.set_unusable_password()
+        user.scim_deleted_at = None
+        self._user_apply(user, changes, active=changes.active is not False)
+        user.save()
+        self._user_emails_set(user, changes.emails)
+        return user
+
+    def user_update(self, *, user, changes: UserChanges):
+        """PUT or PATCH of a visible, unprotected user (locked by the caller). Return it.
+
+        ``active=False`` deactivates (the user can no longer log in); True reactivates; None
+        leaves it. Memberships and everything else the user owns stay as they are.
+        """
+        self._user_apply(user, changes, active=user.is_active if changes.active is None else changes.active)
+        user.save()
+        self._user_emails_set(user, changes.emails)
+        return user
+
+    def user_delete(self, *, user) -> None:
+        """DELETE /Users/{id}: deactivate the account and hide it from SCIM (later reads answer
+        404, a later POST of its userName brings it back). Never destroy it or what it owns."""
+        now = timezone.now()
+        user.is_active = False
+        user.scim_deleted_at = now
+        user.scim_updated_at = now
+        user.save()
+
+    @staticmethod
+    def _user_apply(user, changes: UserChanges, *, active: bool) -> None:
+        for name, value in changes.field_values().items():
+            setattr(user, name, value)
+        user.manager = changes.manager
+        user.is_active = active
+        user.scim_managed = True
+        user.scim_updated_at = timezone.now()
+
+    @staticmethod
+    def _user_emails_set(user, emails: list[EmailChange]) -> None:
+        user.emails.all().delete()
+        user.emails.model.objects.bulk_create(
+            user.emails.model(user=user, value=e.value, type=e.type, primary=e.primary, position=i)
+            for i, e in enumerate(emails)
+        )
 
 
 def get_backend() -> SCIMBackend:

@@ -1,7 +1,12 @@
 """The hub's implementation of the SCIM app's backend hooks: the only module that knows
 ``vxp_hub``, ``teams`` and ``scim_provisioning`` together."""
 
-from scim_provisioning.backend import SCIMBackend
+from dataclasses import asdict
+
+from scim_provisioning.backend import SCIMBackend, UserChanges
+
+from . import services
+from .models import Role
 
 HUB_USER_EXTENSION = "urn:vxp:params:scim:schemas:extension:hub:2.0:User"
 
@@ -54,3 +59,28 @@ class HubSCIMBackend(SCIMBackend):
 
     def user_extension_schema(self):
         return HUB_USER_EXTENSION_SCHEMA
+
+    def protected_detail(self, user):
+        role = "the owner" if user.role == Role.OWNER else "an administrator"
+        return (f"{user.username} is {role} of the organisation and is managed in the hub, not through "
+                "SCIM; change this user in the hub's settings.")
+
+    # --- writes: the hub's services ----------------------------------------------------
+    def user_create(self, *, organisation, changes: UserChanges):
+        return services.user_scim_create(
+            organisation=organisation, active=changes.active is not False, **self._user_arguments(changes)
+        )
+
+    def user_update(self, *, user, changes: UserChanges):
+        return services.user_scim_update(user=user, active=changes.active, **self._user_arguments(changes))
+
+    def user_delete(self, *, user):
+        services.user_scim_delete(user=user)
+
+    @staticmethod
+    def _user_arguments(changes: UserChanges) -> dict:
+        return {
+            "values": changes.field_values(),
+            "emails": [asdict(email) for email in changes.emails],
+            "manager": changes.manager,
+        }

@@ -1,6 +1,9 @@
 """The hub's writes: keyword-only ``<entity>_<action>`` functions, each one transaction."""
 
+from collections.abc import Mapping, Sequence
+
 from django.db import transaction
+from django.utils import timezone
 
 from scim_provisioning.activity import event_record
 from teams import services as team_services
@@ -80,3 +83,165 @@ def team_map_profile(*, team: Team, profile: UserProfile | None, actor: User | N
             detail=f"{before.name if before else 'No profile'} → {profile.name if profile else 'No profile'}",
         )
     return team
+
+
+# --- SCIM writes ----------------------------------------------------------------------------
+# Called by vxp_hub.provisioning.HubSCIMBackend (the SCIM app's hook class) with values the
+# SCIM adapter has already validated. They never touch a role or a password: a SCIM-created
+# user gets an unusable password and the member role, and protected users never get here.
+
+SCIM_USER_FIELDS = (
+    "username", "given_name", "family_name", "display_name", "title", "locale", "external_id",
+    "employee_number", "cost_center", "enterprise_organization", "division", "department",
+)
+
+
+@transaction.atomic
+def user_scim_create(
+    *,
+    organisation: Organisation,
+    values: Mapping[str, str],
+    emails: Sequence[Mapping],
+    manager: User | None = None,
+    active: bool = True,
+) -> User:
+    """A user created by the identity provider, or the account it deleted earlier, back.
+
+    ``values`` maps every name in ``SCIM_USER_FIELDS`` to a string; ``emails`` is the complete
+    list of ``{"value", "type", "primary"}`` in SCIM order. A member deleted through SCIM with
+    this username (case-insensitively) is revived: same account, memberships and data kept,
+    ``scim_deleted_at`` cleared, fields replaced, active unless ``active`` is False. Otherwise
+    a new member with an unusable password; a live user with the username makes the database
+    constraint raise IntegrityError.
+    """
+    user = (
+        User.objects.select_for_update()
+        .filter(organisation=organisation, username__iexact=values["username"],
+                scim_deleted_at__isnull=False, role=Role.MEMBER)
+        .first()
+    )
+    revived = user is not None
+    if not revived:
+        user = User(organisation=organisation, role=Role.MEMBER)
+        user.set_unusable_password()
+    user.scim_deleted_at = None
+    _user_scim_assign(user, values=values, manager=manager)
+    _user_set_active(user, active)
+    user.scim_managed = True
+    user.scim_updated_at = timezone.now()
+    user.save()
+    _user_emails_replace(user, emails, delete_existing=revived)
+    _scim_user_refresh_profile(user)
+    return user
+
+
+@transaction.atomic
+def user_scim_update(
+    *,
+    user: User,
+    values: Mapping[str, str],
+    emails: Sequence[Mapping],
+    manager: User | None,
+    active: bool | None,
+) -> User:
+    """Apply a SCIM replace or patch to ``user`` (a member, locked by the caller).
+
+    Same arguments as ``user_scim_create``; ``active=None`` leaves it as it is. Deactivation
+    ends every session of the user; reactivation restores the account as it was (memberships
+    and data are never touched), without bringing old sessions back. The user becomes
+    SCIM-managed. Nothing is written when nothing changes and it already is SCIM-managed.
+    """
+    changed = _user_scim_assign(user, values=values, manager=manager)
+    if active is not None:
+        changed += _user_set_active(user, active)
+    emails_changed = _user_emails_differ(user, emails)
+    newly_managed = not user.scim_managed
+    if not (changed or emails_changed or newly_managed):
+        return user
+    user.scim_managed = True
+    user.scim_updated_at = timezone.now()
+    user.save(update_fields=[*changed, "scim_managed", "scim_updated_at", "updated_at"])
+    if emails_changed:
+        _user_emails_replace(user, emails)
+    if newly_managed:
+        _scim_user_refresh_profile(user)
+    return user
+
+
+@transaction.atomic
+def user_scim_delete(*, user: User) -> None:
+    """The identity provider deleted ``user``: deactivate it (its sessions end) and hide it
+    from SCIM. Nothing is destroyed: memberships, profile and data stay, and a later SCIM
+    create with the same username brings the account back (``user_scim_create``)."""
+    now = timezone.now()
+    _user_set_active(user, False)
+    user.scim_deleted_at = now
+    user.scim_updated_at = now
+    user.save(update_fields=["is_active", "session_version", "scim_deleted_at", "scim_updated_at", "updated_at"])
+
+
+def _scim_user_refresh_profile(user: User) -> None:
+    """Give a SCIM-managed, unprotected user its effective profile.
+
+    Stand-in until ``teams.services.profiles_recompute(organisation=…, user_ids=[user.pk])``
+    lands (branch issue-5-teams), which computes the highest-ranked mapped team's profile.
+    Until then: a user in no mapped team gets the organisation's default SCIM profile; a user
+    in a mapped team keeps the profile it has. This is the only function SCIM writes call for
+    profiles: swap its body at merge.
+    """
+    if not user.scim_managed or user.is_protected:
+        return
+    if user.teams.filter(profile__isnull=False).exists():
+        return
+    default_id = Organisation.objects.filter(pk=user.organisation_id).values_list(
+        "default_scim_profile_id", flat=True
+    ).get()
+    if user.profile_id == default_id and user.profile_team_id is None:
+        return
+    user.profile_id = default_id
+    user.profile_team = None
+    user.save(update_fields=["profile", "profile_team", "updated_at"])
+
+
+def _user_scim_assign(user: User, *, values: Mapping[str, str], manager: User | None) -> list[str]:
+    """Set the SCIM fields on ``user`` (unsaved); return the names of those that changed."""
+    changed = []
+    for name in SCIM_USER_FIELDS:
+        if getattr(user, name) != values[name]:
+            setattr(user, name, values[name])
+            changed.append(name)
+    if user.manager_id != (manager.pk if manager else None):
+        user.manager = manager
+        changed.append("manager")
+    return changed
+
+
+def _user_set_active(user: User, active: bool) -> list[str]:
+    """(Unsaved.) Deactivation bumps ``session_version``, which is part of the session hash:
+    every session of the user ends and reactivation does not revive them."""
+    if active == user.is_active:
+        return []
+    user.is_active = active
+    if active:
+        return ["is_active"]
+    user.session_version += 1
+    return ["is_active", "session_version"]
+
+
+def _email_rows(emails) -> list[tuple]:
+    return [(e["value"], e["type"], e["primary"]) for e in emails]
+
+
+def _user_emails_differ(user: User, emails: Sequence[Mapping]) -> bool:
+    current = [(e.value, e.type, e.primary) for e in sorted(user.emails.all(), key=lambda e: (e.position, e.pk))]
+    return current != _email_rows(emails)
+
+
+def _user_emails_replace(user: User, emails: Sequence[Mapping], *, delete_existing: bool = True) -> None:
+    if delete_existing:
+        UserEmail.objects.filter(user=user).delete()
+    getattr(user, "_prefetched_objects_cache", {}).pop("emails", None)
+    UserEmail.objects.bulk_create(
+        UserEmail(user=user, value=value, type=type_, primary=primary, position=position)
+        for position, (value, type_, primary) in enumerate(_email_rows(emails))
+    )

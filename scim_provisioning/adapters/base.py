@@ -25,9 +25,11 @@ class ResourceAdapter(SCIMMixin):
     filter_schema: ClassVar[FilterSchema]
     id_field = "scim_id"
 
-    def __init__(self, obj, request, projection: Projection | None = None):
+    def __init__(self, obj, request, projection: Projection | None = None, *, organisation=None):
         super().__init__(obj, request)
         self.projection = projection or Projection()
+        # The token's organisation: writes resolve references (e.g. a manager) within it.
+        self.organisation = organisation
 
     @classmethod
     def extensions(cls) -> tuple[str, ...]:

@@ -1,17 +1,48 @@
 """SCIM User <-> the host's user (``AUTH_USER_MODEL``), on django-scim2's ``SCIMUser``.
 
-Reading is complete here; writes (POST/PUT/PATCH/DELETE) are translated into intended
-changes and applied by the backend (see ``scim_provisioning.backend``).
+Reading: ``queryset`` (tenancy and prefetching) and ``to_dict``. Writing: POST, PUT and
+PATCH are translated into a validated ``UserChanges`` (the user's complete intended state)
+that the backend applies; DELETE asks the backend to delete. The adapter never writes a
+model itself. Decisions:
+
+- Input is read as Okta and Entra send it: attribute names in any case; read-only,
+  unstored and unknown attributes (``id``, ``meta``, ``schemas``, ``password``, ``groups``,
+  ``roles``, ``addresses``, ``phoneNumbers``, other schema URNs such as the hub's read-only
+  extension, misspellings) are ignored; ``null`` means unassigned. Known attributes with a
+  wrong type or too long for their column are a 400 ``invalidValue`` naming the attribute.
+- ``name.formatted`` is accepted and ignored: it is derived from givenName and familyName
+  (splitting it would guess wrong). ``displayName`` is stored as sent.
+- ``emails`` are stored in SCIM order; the first marked primary stays primary (or the first
+  one if none is), and the output lists the primary first. A type (work, home…) may appear
+  once per user (Entra).
+- The enterprise ``manager`` arrives as ``{"value": id}``, a bare id (Entra) or a one-item
+  list (Entra's older form); it must be another visible user of the same organisation. It is
+  returned as ``{"value", "$ref", "displayName"}``; a manager deleted through SCIM is not
+  returned.
+- PUT replaces every writable attribute (absent means unassigned), except ``active``, which
+  an absent value leaves as it is.
+- PATCH (see ``patch.PatchOperationsMixin`` for the operation rules): ``add`` on a
+  single-valued attribute sets it; ``add``/``replace`` on ``emails[type eq "x"].value``
+  creates that e-mail when missing; ``remove`` of something that is not there is a no-op; an
+  explicit path naming no User attribute is 400 ``invalidPath``; a path-less value's unknown
+  keys are ignored. An empty ``Operations`` changes nothing and answers the user.
+- Owners and administrators (``backend.is_protected``) answer 403 to PUT, PATCH and DELETE.
 """
 
+import uuid
+
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django_scim.adapters import SCIMUser
 from django_scim.constants import SchemaURI
 
-from ..backend import get_backend
+from .. import errors
+from ..backend import EmailChange, UserChanges, get_backend
 from ..filters import BOOLEAN, DATETIME, EXACT, UUID, FilterAttr, FilterSchema, key
 from ..projection import Projection
 from .base import ResourceAdapter
+from .patch import PatchOperationsMixin, PatchTarget
+from .values import boolean, complex_value, email_address, lower_keys, max_length, text
 
 ENTERPRISE = SchemaURI.ENTERPRISE_USER
 
@@ -23,6 +54,26 @@ ENTERPRISE_FIELDS = {
     "division": "division",
     "department": "department",
 }
+
+# Writable string attributes: lower-cased SCIM name -> (SCIM name, UserChanges field).
+CORE_TEXT = {
+    "username": ("userName", "username"),
+    "displayname": ("displayName", "display_name"),
+    "title": ("title", "title"),
+    "locale": ("locale", "locale"),
+    "externalid": ("externalId", "external_id"),
+}
+NAME_TEXT = {"givenname": ("name.givenName", "given_name"), "familyname": ("name.familyName", "family_name")}
+ENTERPRISE_TEXT = {attr.lower(): (attr, field) for attr, field in ENTERPRISE_FIELDS.items()}
+
+# Core User attributes (RFC 7643 §4.1) that are read-only or not stored: accepted, ignored.
+IGNORED_CORE = frozenset({
+    "id", "meta", "schemas", "password", "groups", "roles", "entitlements", "x509certificates",
+    "nickname", "profileurl", "usertype", "preferredlanguage", "timezone",
+    "phonenumbers", "ims", "photos", "addresses",
+})
+IGNORED_NAME = frozenset({"formatted", "middlename", "honorificprefix", "honorificsuffix"})
+EMAIL_FILTERS = frozenset({"type", "value", "primary"})
 
 USER_FILTERS = FilterSchema({
     key("userName"): FilterAttr("username"),
@@ -45,7 +96,21 @@ USER_FILTERS = FilterSchema({
 })
 
 
-class UserAdapter(ResourceAdapter, SCIMUser):
+def _one_primary(emails: list[EmailChange]) -> list[EmailChange]:
+    """The first e-mail marked primary stays primary, the others are not; none marked: the first."""
+    primary = next((e for e in emails if e.primary), emails[0] if emails else None)
+    return [EmailChange(e.value, e.type, e is primary) for e in emails]
+
+
+def _email_matches(email: EmailChange, attr: str, value: str) -> bool:
+    if attr == "type":
+        return email.type.lower() == value.lower()
+    if attr == "value":
+        return email.value.lower() == value.lower()
+    return email.primary == (value.lower() == "true")
+
+
+class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
     resource_type = "User"
     endpoint = "Users"
     core_schema = SchemaURI.USER
@@ -66,6 +131,7 @@ class UserAdapter(ResourceAdapter, SCIMUser):
         schema = get_backend().user_extension_schema()
         return [schema] if schema else []
 
+    # --- reading -------------------------------------------------------------------------
     @classmethod
     def queryset(cls, *, organisation, projection: Projection):
         backend = get_backend()
@@ -107,7 +173,7 @@ class UserAdapter(ResourceAdapter, SCIMUser):
                 for group in getattr(user, self.groups_relation).all()
             ]
         enterprise = {attr: getattr(user, field) for attr, field in ENTERPRISE_FIELDS.items() if getattr(user, field)}
-        if user.manager_id:
+        if user.manager_id and user.manager.scim_deleted_at is None:
             enterprise["manager"] = {
                 "value": str(user.manager.scim_id),
                 "$ref": f"{self.base_location()}Users/{user.manager.scim_id}",
@@ -125,11 +191,307 @@ class UserAdapter(ResourceAdapter, SCIMUser):
         return resource
 
     def _emails(self) -> list[dict]:
-        emails = sorted(self.obj.emails.all(), key=lambda e: (not e.primary, e.position, e.pk))
+        emails = sorted(self.obj.emails.all(), key=lambda e: (e.position, e.pk))
+        primary = next((e for e in emails if e.primary), emails[0] if emails else None)
+        emails.sort(key=lambda e: e is not primary)  # stable: the primary first, then SCIM order
         result = []
         for email in emails:
-            item = {"value": email.value, "primary": email.primary}
+            item = {"value": email.value, "primary": email is primary}
             if email.type:
                 item["type"] = email.type
             result.append(item)
         return result
+
+    # --- writing (each called inside the view's transaction) -----------------------------
+    @classmethod
+    def create(cls, *, request, organisation, data: dict) -> "UserAdapter":
+        adapter = cls(get_user_model()(organisation=organisation), request, organisation=organisation)
+        changes = adapter.changes_from_resource(data)
+        adapter._reload(get_backend().user_create(organisation=organisation, changes=changes))
+        return adapter
+
+    def replace(self, data: dict) -> None:
+        self._check_changeable()
+        changes = self.changes_from_resource(data)
+        self._reload(get_backend().user_update(user=self.obj, changes=changes))
+
+    def patch(self, operations: list) -> bool:
+        self._check_changeable()
+        if not operations:
+            return True
+        self._state = self.changes_from_user()
+        self._emails_patched = False
+        self.handle_operations(operations)
+        changes = self._state
+        if self._emails_patched:
+            self._check_email_types(changes.emails, "emails")
+            changes.emails = _one_primary(changes.emails)
+        self._reload(get_backend().user_update(user=self.obj, changes=changes))
+        return True
+
+    def delete(self) -> None:
+        self._check_changeable()
+        get_backend().user_delete(user=self.obj)
+
+    def _check_changeable(self) -> None:
+        backend = get_backend()
+        if backend.is_protected(self.obj):
+            raise errors.Forbidden(backend.protected_detail(self.obj))
+
+    def _reload(self, user) -> None:
+        """Read the written user back exactly as GET would."""
+        self.obj = type(self).queryset(organisation=self.organisation, projection=self.projection).get(pk=user.pk)
+
+    # --- SCIM JSON -> UserChanges --------------------------------------------------------
+    def changes_from_resource(self, data: dict) -> UserChanges:
+        """A POST or PUT body as the user's complete intended state."""
+        fields = lower_keys(data)
+        changes = UserChanges(username="")
+        for scim_key, (attr, field) in CORE_TEXT.items():
+            setattr(changes, field, self._text(field, fields.get(scim_key), attr, required=field == "username"))
+        name = complex_value(fields.get("name"), "name")
+        for scim_key, (attr, field) in NAME_TEXT.items():
+            setattr(changes, field, self._text(field, name.get(scim_key), attr))
+        text(name.get("formatted"), "name.formatted")  # checked, not stored: derived from the parts
+        changes.emails = _one_primary(self._emails_from(fields.get("emails"), "emails"))
+        if fields.get("active") is not None:
+            changes.active = boolean(fields["active"], "active")
+        enterprise = complex_value(fields.get(ENTERPRISE.lower()), ENTERPRISE)
+        for scim_key, (attr, field) in ENTERPRISE_TEXT.items():
+            setattr(changes, field, self._text(field, enterprise.get(scim_key), attr))
+        changes.manager = self._manager(enterprise.get("manager"), "manager")
+        return changes
+
+    def changes_from_user(self) -> UserChanges:
+        """The user's current state, which PATCH operations then edit."""
+        user = self.obj
+        emails = [EmailChange(e.value, e.type, e.primary) for e in sorted(user.emails.all(), key=lambda e: (e.position, e.pk))]
+        values = {name: getattr(user, name) for name in UserChanges.FIELDS}
+        return UserChanges(**values, emails=emails, manager=user.manager, active=user.is_active)
+
+    def _text(self, field: str, value, attr: str, required: bool = False) -> str:
+        return text(value, attr, limit=max_length(get_user_model(), field), required=required)
+
+    def _email_set(self, email: EmailChange, sub_attr: str, value, attr: str) -> None:
+        """Set one sub-attribute (value, type or primary) of ``email``, checked."""
+        model = get_user_model()._meta.get_field("emails").related_model
+        if sub_attr == "value":
+            email.value = email_address(value, attr, limit=max_length(model, "value"))
+        elif sub_attr == "type":
+            email.type = text(value, attr, limit=max_length(model, "type"))
+        else:
+            email.primary = False if value is None else boolean(value, attr)
+
+    def _email_from(self, item, attr: str) -> EmailChange:
+        if not isinstance(item, dict):
+            raise errors.InvalidValue(f"{attr} must be an object with a value.")
+        parts = lower_keys(item)
+        email = EmailChange("")
+        for sub_attr in ("value", "type", "primary"):
+            self._email_set(email, sub_attr, parts.get(sub_attr), f"{attr}.{sub_attr}")
+        return email
+
+    def _emails_from(self, value, attr: str) -> list[EmailChange]:
+        if value is None:
+            return []
+        if isinstance(value, dict):  # OneLogin sends the primary e-mail as an object
+            value = [value]
+        if not isinstance(value, list):
+            raise errors.InvalidValue(f"{attr} must be an array of e-mail objects.")
+        emails = [self._email_from(item, f"{attr}[{i}]") for i, item in enumerate(value)]
+        self._check_email_types(emails, attr)
+        return emails
+
+    @staticmethod
+    def _check_email_types(emails: list[EmailChange], attr: str) -> None:
+        types = [e.type.lower() for e in emails if e.type]
+        if len(types) != len(set(types)):
+            raise errors.InvalidValue(f"{attr}: each type (work, home, …) may be used by one e-mail only.")
+
+    @staticmethod
+    def _manager_id(value, attr: str) -> str | None:
+        if isinstance(value, list):  # Entra's older form: [{"$ref": …, "value": id}]
+            if len(value) > 1:
+                raise errors.InvalidValue(f"{attr} takes one user.")
+            value = value[0] if value else None
+        if isinstance(value, dict):
+            value = lower_keys(value).get("value")
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            raise errors.InvalidValue(f'{attr} must be a user id or {{"value": "<user id>"}}.')
+        return value
+
+    def _manager(self, value, attr: str):
+        ref = self._manager_id(value, attr)
+        if ref is None:
+            return None
+        try:
+            scim_id = uuid.UUID(ref)
+        except ValueError:
+            scim_id = None
+        manager = None
+        if scim_id is not None:
+            manager = get_backend().user_queryset(organisation=self.organisation).filter(scim_id=scim_id).first()
+        if manager is None:
+            raise errors.InvalidValue(f"{attr}: there is no user with id {ref[:64]} in this organisation.")
+        if self.obj.pk is not None and manager.pk == self.obj.pk:
+            raise errors.InvalidValue(f"{attr}: a user cannot be its own manager.")
+        return manager
+
+    # --- PATCH: django-scim2 calls these for each (path, value) --------------------------
+    def handle_add(self, path, value, operation) -> None:
+        self._patch("add", path, value, operation)
+
+    def handle_replace(self, path, value, operation) -> None:
+        self._patch("replace", path, value, operation)
+
+    def handle_remove(self, path, value, operation) -> None:
+        self._patch("remove", path, value, operation)
+
+    def _patch(self, op: str, path, value, operation: dict) -> None:
+        target = self.target(path)
+        explicit = operation["path"] is not None
+        uri = (target.uri or "").lower()
+        enterprise_only = uri == ENTERPRISE.lower()
+        if uri and not enterprise_only and uri != SchemaURI.USER.lower():
+            if explicit and uri not in {urn.lower() for urn in self.extensions()}:
+                raise errors.InvalidPath(f"{target.name} is not an attribute of a User.")
+            return  # another extension (read-only) or, path-less, an unknown URN: ignored
+        attr = target.attr
+        if not enterprise_only and attr in IGNORED_CORE:
+            return
+        if attr in ENTERPRISE_TEXT or (attr in CORE_TEXT and not enterprise_only):
+            scim_name, field = ENTERPRISE_TEXT[attr] if attr in ENTERPRISE_TEXT else CORE_TEXT[attr]
+            self._simple(target)
+            self._patch_text(op, field, value, scim_name)
+        elif attr == "manager":
+            self._patch_manager(op, target, value)
+        elif enterprise_only:
+            self._unknown(target, explicit)
+        elif attr == "name":
+            self._patch_name(op, target, value, explicit)
+        elif attr == "active":
+            self._simple(target)
+            if op == "remove":
+                raise errors.InvalidValue("active cannot be removed; replace it with false to deactivate the user.")
+            self._state.active = boolean(value, "active")
+        elif attr == "emails":
+            self._patch_emails(op, target, value)
+        else:
+            self._unknown(target, explicit)
+
+    @staticmethod
+    def _unknown(target: PatchTarget, explicit: bool) -> None:
+        if explicit:
+            raise errors.InvalidPath(f"{target.name} is not an attribute of a User.")
+
+    @staticmethod
+    def _simple(target: PatchTarget) -> None:
+        if target.sub_attr or target.filter_attr:
+            raise errors.InvalidPath(f"{target.name}: this attribute has no sub-attributes or values to filter.")
+
+    def _patch_text(self, op: str, field: str, value, scim_name: str) -> None:
+        if op == "remove":
+            if field == "username":
+                raise errors.InvalidValue("userName is required and cannot be removed.")
+            value = None
+        setattr(self._state, field, self._text(field, value, scim_name, required=field == "username"))
+
+    def _patch_name(self, op: str, target: PatchTarget, value, explicit: bool) -> None:
+        if target.filter_attr:
+            raise errors.InvalidPath(f"{target.name}: name has no values to filter.")
+        sub = target.sub_attr
+        if sub is None:
+            # RFC 7644 §3.5.2.3: sub-attributes not in the value are left as they are.
+            parts = {} if op == "remove" else complex_value(value, "name")
+            for scim_key, (attr, field) in NAME_TEXT.items():
+                if op == "remove" or scim_key in parts:
+                    self._patch_text(op, field, parts.get(scim_key), attr)
+        elif sub in NAME_TEXT:
+            attr, field = NAME_TEXT[sub]
+            self._patch_text(op, field, value, attr)
+        elif sub not in IGNORED_NAME:
+            self._unknown(target, explicit)
+
+    def _patch_manager(self, op: str, target: PatchTarget, value) -> None:
+        if target.sub_attr not in (None, "value"):
+            if target.sub_attr in ("displayname", "$ref"):
+                return  # read-only
+            raise errors.InvalidPath(f"{target.name} is not an attribute of a User.")
+        if target.filter_attr not in (None, "value") or (target.filter_attr and op != "remove"):
+            raise errors.InvalidPath('A manager filter is only for removal: manager[value eq "<user id>"].')
+        state = self._state
+        if op != "remove":
+            state.manager = self._manager(value, "manager")
+            return
+        wanted = target.filter_value if target.filter_attr else self._manager_id(value, "manager")
+        if wanted is None or (state.manager is not None and str(getattr(state.manager, self.id_field)).lower() == wanted.lower()):
+            state.manager = None
+
+    def _patch_emails(self, op: str, target: PatchTarget, value) -> None:
+        self._emails_patched = True
+        state = self._state
+        if target.filter_attr is None:
+            if target.sub_attr is not None:
+                raise errors.InvalidPath(
+                    f'Name the e-mail to change with a filter, e.g. emails[type eq "work"].{target.sub_attr}.'
+                )
+            if op == "replace":
+                state.emails = self._emails_from(value, "emails")
+            elif op == "add":
+                for email in self._emails_from(value, "emails"):
+                    self._email_merge(state.emails, email)
+            elif value is None:
+                state.emails = []
+            else:
+                gone = {e.value.lower() for e in self._emails_from(value, "emails")}
+                state.emails = [e for e in state.emails if e.value.lower() not in gone]
+            return
+        if target.filter_attr not in EMAIL_FILTERS or target.sub_attr not in (None, "value", "type", "primary", "display"):
+            raise errors.InvalidPath(f"{target.name}: e-mails are selected by type, value or primary.")
+        if target.sub_attr == "display":
+            return  # read-only
+        matches = [e for e in state.emails if _email_matches(e, target.filter_attr, target.filter_value)]
+        if op == "remove":
+            if target.sub_attr in (None, "value"):  # an e-mail without its value is no e-mail
+                state.emails = [e for e in state.emails if not any(e is m for m in matches)]
+            for email in matches:
+                if target.sub_attr == "type":
+                    email.type = ""
+                elif target.sub_attr == "primary":
+                    email.primary = False
+            return
+        created = not matches
+        if created:  # add or replace on a missing e-mail creates it (Entra's "Add Attributes")
+            matches = [EmailChange("")]
+            self._email_set(matches[0], target.filter_attr, target.filter_value, target.name)
+        parts = complex_value(value, target.name) if target.sub_attr is None else {target.sub_attr: value}
+        for email in matches:
+            for sub_attr in ("value", "type", "primary"):
+                if sub_attr in parts:
+                    self._email_set(email, sub_attr, parts[sub_attr], target.name)
+        if created:
+            if not matches[0].value:
+                raise errors.NoTarget(f"{target.name}: no e-mail matches, and the operation has no value to create one.")
+            state.emails.append(matches[0])
+        chosen = next((e for e in matches if e.primary), None)
+        if chosen is not None:
+            for email in state.emails:
+                email.primary = email is chosen
+
+    @staticmethod
+    def _email_merge(emails: list[EmailChange], new: EmailChange) -> None:
+        """``add`` of an e-mail: one with the same type or address is updated, else appended."""
+        for email in emails:
+            if (new.type and email.type.lower() == new.type.lower()) or email.value.lower() == new.value.lower():
+                email.value, email.type = new.value, new.type or email.type
+                email.primary = email.primary or new.primary
+                merged = email
+                break
+        else:
+            emails.append(new)
+            merged = new
+        if new.primary:
+            for email in emails:
+                email.primary = email is merged

@@ -60,7 +60,7 @@ class ResourceMixin:
             obj = queryset.get(scim_id=scim_id)
         except (queryset.model.DoesNotExist, ValidationError):
             raise errors.NotFound(f"{self.adapter_class.resource_type} {raw_id[:64]} not found.")
-        return self.adapter_class(obj, self.request, projection)
+        return self.adapter_class(obj, self.request, projection, organisation=self.organisation)
 
     def write(self, action: str, operation, *, resource_id: str = "", display: str = ""):
         """Run ``operation`` in one transaction and record the outcome in the activity log.
