@@ -178,7 +178,11 @@ def test_patch_replace_work_email_and_family_name(entra, flag):
     ("userName", "renamed_{token}@contoso.example"),
     ("displayName", "New Display"),
     ("name.givenName", "NewGiven"),
-    ("name.formatted", "NewGiven familyName"),
+    pytest.param("name.formatted", "Formatted Name", marks=pytest.mark.xfail(strict=True, reason=(
+        "Product bug: PATCH {'op': 'Replace', 'path': 'name.formatted', 'value': 'Formatted Name'} answers 200 but "
+        "the value is dropped: name.formatted is always rebuilt from givenName + familyName ('givenName "
+        "familyName'). Expected: the sent value is stored and returned (RFC 7643 §4.1.1 readWrite; Entra maps "
+        "name.formatted by default and its validator reads every mapped attribute back)."))),
     ("externalId", "ext-{token}"),
     ("title", "Engineer"),
     (f"{ENTERPRISE_URN}:department", "Finance"),
@@ -381,7 +385,12 @@ def test_list_with_count_two(entra):
     assert body["itemsPerPage"] == 2 and len(body["Resources"]) == 2
 
 
-@pytest.mark.parametrize("attributes", ["userName,emails", 'emails[type eq "work"]'])
+@pytest.mark.parametrize("attributes", ["userName,emails", pytest.param('emails[type eq "work"]', marks=pytest.mark.xfail(
+    strict=True, reason=(
+        "Product bug: GET /Users/{id}?attributes=emails[type eq \"work\"] (Microsoft's reference Postman test) "
+        "answers 200 with only id and schemas: the emails are silently dropped. Expected: the work e-mail "
+        "(or all emails) returned, or a 400 invalidValue/invalidFilter saying the form is unsupported; never a "
+        "silent empty projection (RFC 7644 §3.4.2.5).")))])
 def test_attributes_projection(entra, attributes):
     created = create_user(entra)
     user = expect(entra.get(f"Users/{created['id']}", params={"attributes": attributes}), 200)
