@@ -1,6 +1,16 @@
 """The one place that writes the SCIM activity log."""
 
+import re
+
 from .models import SCIMEvent, SCIMToken
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _clean(value, length: int) -> str:
+    """Printable text of at most ``length`` characters: values from the URL (an id with a
+    NUL) must not make the INSERT fail (PostgreSQL refuses NUL in text)."""
+    return _CONTROL.sub("?", str(value))[:length]
 
 
 def event_record(
@@ -16,8 +26,9 @@ def event_record(
     resource_display: str = "",
     detail: str = "",
 ) -> SCIMEvent:
-    """Append one event. Callers pass no secrets and no request bodies; ``detail`` is cut to
-    the column's length so logging can never fail a request."""
+    """Append one event. Callers pass no secrets and no request bodies; free text is cut to
+    its column's length and stripped of control characters, so logging can never fail a
+    request."""
     return SCIMEvent.objects.create(
         organisation=organisation,
         action=action,
@@ -27,7 +38,7 @@ def event_record(
         token_hint=token.hint if token else "",
         actor=actor,
         resource_type=resource_type,
-        resource_id=str(resource_id)[:64],
-        resource_display=str(resource_display)[:255],
-        detail=str(detail)[:500],
+        resource_id=_clean(resource_id, 64),
+        resource_display=_clean(resource_display, 255),
+        detail=_clean(detail, 500),
     )

@@ -203,7 +203,7 @@ class SCIMBackend:
             .filter(organisation=organisation, username__iexact=changes.username, scim_deleted_at__isnull=False)
             .first()
         )
-        if user is None:
+        if user is None or self.is_protected(user):  # a protected account is never revived: 409
             user = model(organisation=organisation)
             user.set_unusable_password()
         user.scim_deleted_at = None

@@ -18,6 +18,12 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # Factories hash a password per user; PBKDF2 would make that most of the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def organisation(db):
     return organisation_create(name="Acme", slug="acme")

@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -151,6 +152,7 @@ def user_scim_update(
     and data are never touched), without bringing old sessions back. The user becomes
     SCIM-managed. Nothing is written when nothing changes and it already is SCIM-managed.
     """
+    _refuse_protected(user)
     changed = _user_scim_assign(user, values=values, manager=manager)
     if active is not None:
         changed += _user_set_active(user, active)
@@ -173,11 +175,18 @@ def user_scim_delete(*, user: User) -> None:
     """The identity provider deleted ``user``: deactivate it (its sessions end) and hide it
     from SCIM. Nothing is destroyed: memberships, profile and data stay, and a later SCIM
     create with the same username brings the account back (``user_scim_create``)."""
+    _refuse_protected(user)
     now = timezone.now()
     _user_set_active(user, False)
     user.scim_deleted_at = now
     user.scim_updated_at = now
     user.save(update_fields=["is_active", "session_version", "scim_deleted_at", "scim_updated_at", "updated_at"])
+
+
+def _refuse_protected(user: User) -> None:
+    # The SCIM adapter answers 403 before calling; this keeps any other caller honest.
+    if user.is_protected:
+        raise PermissionDenied("Owners and administrators are managed in the hub, not through SCIM.")
 
 
 def _scim_user_refresh_profile(user: User) -> None:

@@ -96,10 +96,12 @@ class PatchOperationsMixin:
         pairs = []
         for key, item in value.items():
             urn = urns.get(key.lower())
-            if urn is not None and isinstance(item, dict):
-                pairs.extend((self._split_leniently(f"{urn}:{k}"), v) for k, v in item.items())
-            else:
+            if urn is None:
                 pairs.append((self._split_leniently(key), item))
+            elif isinstance(item, dict):
+                pairs.extend((self._split_leniently(f"{urn}:{k}"), v) for k, v in item.items())
+            elif item is not None:
+                raise errors.InvalidValue(f"{urn} must be an object of attributes.")
         return [(attr_path, item) for attr_path, item in pairs if attr_path is not None]
 
     def split_path(self, path: str) -> AttrPath:

@@ -190,8 +190,12 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         resource["meta"] = self.meta(user.date_joined, user.updated_at)
         return resource
 
+    def _stored_emails(self) -> list:
+        """The user's e-mail rows in SCIM order (from the prefetch cache when there is one)."""
+        return sorted(self.obj.emails.all(), key=lambda e: (e.position, e.pk))
+
     def _emails(self) -> list[dict]:
-        emails = sorted(self.obj.emails.all(), key=lambda e: (e.position, e.pk))
+        emails = self._stored_emails()
         primary = next((e for e in emails if e.primary), emails[0] if emails else None)
         emails.sort(key=lambda e: e is not primary)  # stable: the primary first, then SCIM order
         result = []
@@ -205,6 +209,7 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
     # --- writing (each called inside the view's transaction) -----------------------------
     @classmethod
     def create(cls, *, request, organisation, data: dict) -> "UserAdapter":
+        # An unsaved user stands in while the body is read (it has no pk: no self-manager).
         adapter = cls(get_user_model()(organisation=organisation), request, organisation=organisation)
         changes = adapter.changes_from_resource(data)
         adapter._reload(get_backend().user_create(organisation=organisation, changes=changes))
@@ -265,7 +270,7 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
     def changes_from_user(self) -> UserChanges:
         """The user's current state, which PATCH operations then edit."""
         user = self.obj
-        emails = [EmailChange(e.value, e.type, e.primary) for e in sorted(user.emails.all(), key=lambda e: (e.position, e.pk))]
+        emails = [EmailChange(e.value, e.type, e.primary) for e in self._stored_emails()]
         values = {name: getattr(user, name) for name in UserChanges.FIELDS}
         return UserChanges(**values, emails=emails, manager=user.manager, active=user.is_active)
 
@@ -408,9 +413,12 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
             for scim_key, (attr, field) in NAME_TEXT.items():
                 if op == "remove" or scim_key in parts:
                     self._patch_text(op, field, parts.get(scim_key), attr)
+            text(parts.get("formatted"), "name.formatted")  # checked, not stored
         elif sub in NAME_TEXT:
             attr, field = NAME_TEXT[sub]
             self._patch_text(op, field, value, attr)
+        elif sub == "formatted":
+            text(None if op == "remove" else value, "name.formatted")  # checked, not stored
         elif sub not in IGNORED_NAME:
             self._unknown(target, explicit)
 
