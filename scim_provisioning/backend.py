@@ -82,6 +82,15 @@ class UserChanges:
         return {name: getattr(self, name) for name in self.FIELDS}
 
 
+@dataclass(frozen=True)
+class GroupMember:
+    """A user that a group's member value names (see ``SCIMBackend.group_member_ids``)."""
+
+    pk: object
+    # False for a user that may leave a group but not join one (deleted through SCIM).
+    can_join: bool = True
+
+
 class SCIMBackend:
     """Base class. Subclasses override what their models need."""
 
@@ -117,6 +126,13 @@ class SCIMBackend:
         """The schema definition (RFC 7643 §7) of ``user_extension``'s URN, for /Schemas."""
         return None
 
+    # --- writes: locking ---------------------------------------------------------------
+    def write_lock(self, *, organisation, resource_type: str) -> None:
+        """Called first in every SCIM write's transaction (POST, PUT, PATCH, DELETE of
+        ``resource_type``), before the resource's own row is locked. Take here the coarse
+        locks the host's services take, so that every code path locks in the same order
+        (no deadlock between a SCIM write and, say, an administrator's change). Default: none."""
+
     # --- groups (teams): writes ---------------------------------------------------------
     # The Groups adapter validates everything first (displayName, externalId, every member
     # value), then calls these inside the request's transaction. ``user_ids`` are primary
@@ -127,14 +143,19 @@ class SCIMBackend:
     # their cost grows with the ids passed, never with the group's size, and they never
     # change a user's role.
 
-    def group_member_ids(self, *, organisation, scim_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, object]:
-        """``{scim_id: primary key}`` for every id in ``scim_ids`` that names a user of
-        ``organisation`` visible through SCIM, in ONE query. Ids missing from the result are
-        unknown, deleted, or another organisation's: the caller answers all of them alike."""
+    def group_member_ids(self, *, organisation, scim_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, GroupMember]:
+        """``{scim_id: GroupMember}`` for every id in ``scim_ids`` that names a user of
+        ``organisation``, in ONE query. A user deleted through SCIM is included with
+        ``can_join=False``: it may still be removed from groups (that is how it leaves), not
+        added. Ids missing from the result are unknown or another organisation's: the caller
+        answers them all alike."""
         if not scim_ids:
             return {}
-        rows = self.user_queryset(organisation=organisation).filter(scim_id__in=list(scim_ids))
-        return dict(rows.values_list("scim_id", "pk"))
+        rows = get_user_model().objects.filter(organisation=organisation, scim_id__in=list(scim_ids))
+        return {
+            scim_id: GroupMember(pk=pk, can_join=deleted_at is None)
+            for scim_id, pk, deleted_at in rows.values_list("scim_id", "pk", "scim_deleted_at")
+        }
 
     def group_create(self, *, organisation, name: str, external_id: str = "", user_ids: Collection = ()):
         """Create and return a SCIM-managed group of ``organisation`` with these members."""

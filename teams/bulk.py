@@ -7,7 +7,8 @@ than its variable limit (Django 5.2 assumes 999 and splits ``bulk_create`` accor
 the statement text grows with the group. ``id_table`` instead passes the whole list as ONE
 parameter, unpacked by the database (PostgreSQL ``unnest`` of an array, SQLite
 ``json_each``), and usable wherever Django accepts a subquery (``pk__in=id_table(ids)``).
-Other databases fall back to a plain list.
+Other databases fall back to a plain list. Both helpers use the default database, like the
+rest of the app.
 """
 
 import json

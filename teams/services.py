@@ -15,6 +15,9 @@ organisation). Team writes of one organisation are therefore serialised, and a
 recomputation always sees every earlier committed change: two concurrent requests can never
 leave a user with a profile computed from a stale membership or mapping. Taking that lock
 first, before any other write, keeps the lock order the same everywhere (no deadlocks).
+Host code that writes users and then calls ``profiles_recompute`` in the same transaction
+(e.g. a SCIM PATCH that makes a user SCIM-managed) must call ``profiles_lock`` before its
+first write, for the same reason.
 
 Contract with the host project (the app never imports it):
 
@@ -60,7 +63,7 @@ class MemberNotInOrganisation(TeamError):
 
 
 class ProfileNotInOrganisation(TeamError):
-    """The profile belongs to another organisation than the team (or the ranks' owner)."""
+    """The profile belongs to another organisation than the team."""
 
 
 class TeamNameTaken(TeamError):
@@ -163,6 +166,15 @@ def _save_name(team: Team, update_fields: list[str] | None = None) -> None:
 
 
 # --- profiles -------------------------------------------------------------------------------
+
+
+def profiles_lock(*, organisation) -> None:
+    """Take the lock every service here takes first (see the module docstring), for a host
+    transaction that will write users before recomputing them. Must run inside a transaction;
+    a no-op on databases without row locks."""
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("profiles_lock() needs an open transaction.")
+    _lock_organisation(organisation.pk)
 
 
 @transaction.atomic

@@ -13,6 +13,11 @@ urlpatterns = [
     path("settings/organisation/general/", general.settings_general, name="settings-general"),
     # Settings › Organisation › Teams
     path("settings/organisation/teams/", teams.settings_teams, name="settings-teams"),
+    path("settings/organisation/teams/new/", teams.team_create, name="settings-team-create"),
+    path("settings/organisation/teams/<int:pk>/", teams.team_edit, name="settings-team-edit"),
+    path("settings/organisation/teams/<int:pk>/rename/", teams.team_rename, name="settings-team-rename"),
+    path("settings/organisation/teams/<int:pk>/members/add/", teams.team_member_add, name="settings-team-member-add"),
+    path("settings/organisation/teams/<int:pk>/members/remove/", teams.team_member_remove, name="settings-team-member-remove"),
     # Settings › Organisation › Users
     path("settings/organisation/users/", users.settings_users, name="settings-users"),
     # JSON API (Django REST framework), for automation

@@ -8,11 +8,13 @@ transaction rolls back anything a later failure (a duplicate name) leaves behind
 Decisions (Okta Group Push first, Microsoft Entra ID second; see scim-clients.md):
 
 - **Members** are users of the token's organisation, named by their SCIM id. A value that is
-  not one (unknown, malformed, deleted, another organisation's user) is a 400
-  ``invalidValue`` with the same detail in every case, in POST, PUT and every PATCH operation
-  (including removals): the request is then not applied at all. Members without ``type`` are
-  users (Okta); ``type`` other than ``User`` is refused (no nested groups); ``$ref`` and
-  ``display`` are ignored (Entra sends ``"$ref": null``).
+  not one (unknown, malformed, another organisation's user) is a 400 ``invalidValue`` with
+  the same detail in every case, in POST, PUT and every PATCH operation (removals included):
+  the request is then not applied at all. A user deleted through SCIM may be removed from a
+  group (that is how it leaves) but not added. Members without ``type`` are users (Okta);
+  ``type`` other than ``User`` is refused (no nested groups); ``$ref`` and ``display`` are
+  ignored (Entra sends ``"$ref": null``). One request names at most ``max_member_values``
+  distinct members (400 ``tooMany`` beyond).
 - **PUT** replaces what it names: ``displayName`` (required) and, when present, ``members``
   (the complete set; ``[]`` empties) and ``externalId``. A PUT without ``members`` (or with
   ``null``) leaves the members alone. RFC 7644 §3.5.1 allows either reading of an omitted
@@ -76,32 +78,39 @@ class MembershipChange:
     or *relative* (``added`` and ``removed``, disjoint, against whatever the group holds).
     Folding gives the same result as applying the operations one by one, with at most one
     DELETE and one INSERT, and without reading the group's current members.
+
+    ``joining`` and ``leaving`` keep every id any operation named (to add or set, to remove),
+    so that all of them are validated even when a later operation cancels an earlier one.
     """
 
     members: set | None = None
     added: set = field(default_factory=set)
     removed: set = field(default_factory=set)
+    joining: set = field(default_factory=set)
+    leaving: set = field(default_factory=set)
 
     def add(self, ids) -> None:
+        ids = set(ids)
+        self.joining |= ids
         if self.members is not None:
-            self.members |= set(ids)
+            self.members |= ids
         else:
-            self.added |= set(ids)
-            self.removed -= set(ids)
+            self.added |= ids
+            self.removed -= ids
 
     def remove(self, ids) -> None:
+        ids = set(ids)
+        self.leaving |= ids
         if self.members is not None:
-            self.members -= set(ids)
+            self.members -= ids
         else:
-            self.removed |= set(ids)
-            self.added -= set(ids)
+            self.removed |= ids
+            self.added -= ids
 
     def set(self, ids) -> None:
         self.members = set(ids)
+        self.joining |= self.members
         self.added, self.removed = set(), set()
-
-    def ids(self) -> set:
-        return (self.members or set()) | self.added | self.removed
 
 
 @dataclass
@@ -172,12 +181,13 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
     def create(cls, *, request, organisation, data: dict) -> "GroupAdapter":
         name = cls._display_name(data.get("displayName"))
         external_id = cls._external_id(data.get("externalId")) if data.get("externalId") is not None else ""
-        member_values = cls._member_values(data.get("members"), "members") if data.get("members") is not None else []
-        resolved = cls._resolve(organisation, member_values)
-        backend = get_backend()
-        group = backend.group_create(
+        membership = MembershipChange()
+        if data.get("members") is not None:
+            membership.set(cls._member_values(data["members"], "members"))
+        resolved = cls._resolve(organisation, membership)
+        group = get_backend().group_create(
             organisation=organisation, name=name, external_id=external_id,
-            user_ids=[resolved[v] for v in dict.fromkeys(member_values)],
+            user_ids=[resolved[v].pk for v in membership.members or ()],
         )
         return cls(group, request)
 
@@ -192,6 +202,9 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
         self.obj.refresh_from_db()
 
     def patch(self, operations: list) -> bool:
+        with_body = bool(self.projection.attributes or self.projection.excluded)
+        if not operations:
+            return with_body  # a no-op (the Entra validator sends it); the team stays as it is
         for operation in operations:
             op = operation.get("op")
             if not isinstance(op, str) or op.lower() not in ("add", "remove", "replace"):
@@ -208,7 +221,6 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
         self.handle_operations(operations)
         change, self._change = self._change, None
         self._apply(change)
-        with_body = bool(self.projection.attributes or self.projection.excluded)
         if with_body:
             self.obj.refresh_from_db()
         return with_body
@@ -219,18 +231,18 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
     def _apply(self, change: GroupChange) -> None:
         """Validate every member value (one query), then write through the backend."""
         membership = change.membership
-        resolved = self._resolve(self.obj.organisation_id, membership.ids())
+        resolved = self._resolve(self.obj.organisation_id, membership)
         backend = get_backend()
         backend.group_update(group=self.obj, name=change.name, external_id=change.external_id)
         if change.name is not None:  # for the activity log; responses re-read the row
             self.obj.name = change.name
         if membership.members is not None:
-            backend.group_members_set(group=self.obj, user_ids=[resolved[v] for v in membership.members])
+            backend.group_members_set(group=self.obj, user_ids=[resolved[v].pk for v in membership.members])
             return
         if membership.removed:
-            backend.group_members_remove(group=self.obj, user_ids=[resolved[v] for v in membership.removed])
+            backend.group_members_remove(group=self.obj, user_ids=[resolved[v].pk for v in membership.removed])
         if membership.added:
-            backend.group_members_add(group=self.obj, user_ids=[resolved[v] for v in membership.added])
+            backend.group_members_add(group=self.obj, user_ids=[resolved[v].pk for v in membership.added])
 
     # --- PATCH handlers (called by django-scim2's handle_operations) ----------------------
     def parse_path_and_values(self, path, value):
@@ -338,23 +350,22 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
         return ids
 
     @classmethod
-    def _resolve(cls, organisation, values) -> dict:
-        """``{value: user pk}`` for every member value, in one query; 400 if any value is not
-        a user of the organisation (the same answer for unknown, malformed and foreign ids)."""
-        values = set(values)
+    def _resolve(cls, organisation, membership: MembershipChange) -> dict:
+        """``{value: GroupMember}`` for every member value the request names, in one query;
+        400 if any is not a user of the organisation (the same answer for unknown, malformed
+        and other organisations' ids, and for deleted users named to join)."""
+        values = membership.joining | membership.leaving
         if not values:
             return {}
         if len(values) > cls.max_member_values:
             raise errors.TooMany(f"A request may name at most {cls.max_member_values} members; split it.")
         well_formed = [v for v in values if isinstance(v, uuid.UUID)]
         found = get_backend().group_member_ids(organisation=organisation, scim_ids=well_formed)
-        missing = [v for v in values if v not in found]
-        if missing:
-            shown = str(min(missing, key=str))[:64]
-            raise errors.InvalidValue(
-                f"Member '{shown}' is not a user of this organisation; no change was made."
-                + (f" ({len(missing)} member values are not users.)" if len(missing) > 1 else "")
-            )
+        invalid = [v for v in values if v not in found or (v in membership.joining and not found[v].can_join)]
+        if invalid:
+            shown = str(min(invalid, key=str))[:64]
+            more = f" ({len(invalid)} member values are not users.)" if len(invalid) > 1 else ""
+            raise errors.InvalidValue(f"Member '{shown}' is not a user of this organisation; no change was made.{more}")
         return found
 
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from .. import errors, filters
 from ..activity import event_record
+from ..backend import get_backend
 from ..conf import app_settings
 from ..models import SCIMEvent
 from ..projection import Page, Projection, page_from
@@ -65,11 +66,14 @@ class ResourceMixin:
     def write(self, action: str, operation, *, resource_id: str = "", display: str = ""):
         """Run ``operation`` in one transaction and record the outcome in the activity log.
 
+        The transaction starts with the backend's ``write_lock`` (the host's lock order).
+
         A failure rolls back everything the operation did; its log line is written after the
         rollback, so it survives."""
         cls = self.adapter_class
         try:
             with transaction.atomic():
+                get_backend().write_lock(organisation=self.organisation, resource_type=cls.resource_type)
                 result = operation()
         except IntegrityError:
             err = errors.Conflict(cls.conflict_detail)

@@ -2,6 +2,7 @@
 validation, names, and the query budgets that keep big teams cheap."""
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from teams import services
@@ -246,3 +247,13 @@ def test_members_set_and_delete_of_a_big_team_are_bounded(organisation, profiles
         services.team_delete(team=team)
     assert User.objects.filter(profile__isnull=False).count() == 0
     assert User.objects.filter(organisation=organisation).count() == 5_000
+
+
+def test_profiles_lock_lets_a_caller_write_users_then_recompute(organisation, profiles, scim_user):
+    with transaction.atomic():
+        services.profiles_lock(organisation=organisation)
+        User.objects.filter(pk=scim_user.pk).update(scim_managed=True)
+        organisation.default_scim_profile = profiles["Viewer"]
+        organisation.save()
+        assert services.profiles_recompute(organisation=organisation, user_ids=[scim_user.pk]) == 1
+    assert state(scim_user) == ("Viewer", None)
