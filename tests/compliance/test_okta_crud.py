@@ -1,0 +1,324 @@
+"""Okta's traffic as its provisioning client sends it (``User-Agent: Okta SCIM Client 1.0.0``):
+
+- the SCIM 2.0 CRUD test (scim-clients.md §3.3): create, read, update the first name,
+  deactivate, reactivate, unassign, each followed by the read Okta checks;
+- the user lifecycle (§3.4): lookup-then-create or link, import paging, profile PUT, PATCH
+  (de)activation, AIW PUTs;
+- Group Push (§3.5): lookup, create, member PATCHes, rename, "Push now", AIW PUT, link, unlink.
+
+Okta's own client percent-encodes queries (``%20``); bodies go as
+``application/scim+json; charset=utf-8``.
+"""
+
+import secrets
+
+import pytest
+
+from vxp_hub.services import user_create
+
+from ..factories import TeamFactory
+
+from .http import GROUP_URN, PATCH_URN, USER_URN, expect, expect_error, expect_list
+
+pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
+
+
+def okta_user(login: str, *, given="Test", family="User", external_id=None) -> dict:
+    """Okta's create body (§3.4b): password placeholder and read-only ``groups`` included."""
+    return {
+        "schemas": [USER_URN],
+        "userName": login,
+        "name": {"givenName": given, "familyName": family},
+        "emails": [{"primary": True, "value": login, "type": "work"}],
+        "displayName": f"{given} {family}",
+        "locale": "en-US",
+        "externalId": external_id or f"00u{secrets.token_hex(8)}",
+        "groups": [],
+        "password": "1mz050nq",
+        "active": True,
+    }
+
+
+def lookup(okta, attribute: str, value: str):
+    return okta.get("Users", params={"filter": f'{attribute} eq "{value}"', "startIndex": 1, "count": 100},
+                    encoding="percent")
+
+
+def set_active(okta, user_id: str, active: bool):
+    """OIN (de)activation: a path-less replace (§3.4e)."""
+    return okta.patch(f"Users/{user_id}", {"schemas": [PATCH_URN],
+                                           "Operations": [{"op": "replace", "value": {"active": active}}]})
+
+
+def expect_patch_ok(response) -> dict | None:
+    """Okta accepts 200 + resource or 204 (§3.6)."""
+    assert response.status in (200, 204), response.describe()
+    return expect(response, response.status)
+
+
+def login() -> str:
+    return f"test.user.{secrets.token_hex(4)}@okta.local"
+
+
+# --- §3.3 the CRUD test ------------------------------------------------------------------------
+
+def test_crud_create_then_filter_matches_okta_profile(okta):
+    email = login()
+    expect_list(lookup(okta, "userName", email), total=0)
+    expect(okta.post("Users", okta_user(email, given="Ada", family="Lovelace")), 201)
+    found = expect_list(lookup(okta, "userName", email), total=1)["Resources"][0]
+    assert found["userName"] == email
+    assert found["emails"][0]["value"] == email
+    assert found["name"]["familyName"] == "Lovelace"
+    assert found["name"]["givenName"] == "Ada"
+
+
+def test_crud_update_first_name(okta):
+    created = expect(okta.post("Users", okta_user(login())), 201)
+    current = expect(okta.get(f"Users/{created['id']}"), 200)
+    current["name"]["givenName"] = "Another"
+    expect(okta.put(f"Users/{created['id']}", current), 200)
+    assert expect(okta.get(f"Users/{created['id']}"), 200)["name"]["givenName"] == "Another"
+
+
+def test_crud_deactivate_reactivate_unassign(okta):
+    user_id = expect(okta.post("Users", okta_user(login())), 201)["id"]
+
+    expect_patch_ok(set_active(okta, user_id, False))
+    assert expect(okta.get(f"Users/{user_id}"), 200)["active"] is False  # soft delete: still readable
+
+    expect_patch_ok(set_active(okta, user_id, True))
+    assert expect(okta.get(f"Users/{user_id}"), 200)["active"] is True
+
+    expect_patch_ok(set_active(okta, user_id, False))  # unassign the app
+    assert expect(okta.get(f"Users/{user_id}"), 200)["active"] is False
+
+
+# --- §3.4 user lifecycle -----------------------------------------------------------------------
+
+def test_assignment_links_an_existing_user(okta, tenant):
+    """Lookup finds the user (case-insensitively): Okta links instead of creating."""
+    existing = user_create(organisation=tenant.organisation, username="linked.user@okta.local",
+                           given_name="Linked", family_name="User")
+    found = expect_list(lookup(okta, "userName", "Linked.User@okta.local"), total=1)["Resources"][0]
+    assert found["id"] == str(existing.scim_id)
+
+
+def test_create_response_is_the_full_user_without_password(okta):
+    email = login()
+    response = okta.post("Users", okta_user(email, external_id="00ujl29u0le5T6Aj10h7"))
+    user = expect(response, 201)
+    assert user["id"] and user["userName"] == email and user["active"] is True
+    assert user["externalId"] == "00ujl29u0le5T6Aj10h7"
+    assert "password" not in user
+    assert user["meta"]["resourceType"] == "User" and user["meta"]["location"].endswith(user["id"])
+    assert response.headers.get("location") == user["meta"]["location"]
+
+
+def test_lookup_by_external_id_and_email(okta):
+    email = login()
+    created = expect(okta.post("Users", okta_user(email, external_id="00u1abcdefGHIJKLMNOP")), 201)
+    by_external = expect_list(lookup(okta, "externalId", "00u1abcdefGHIJKLMNOP"), total=1)
+    assert by_external["Resources"][0]["id"] == created["id"]
+    by_email = expect_list(lookup(okta, "emails.value", email), total=1)
+    assert by_email["Resources"][0]["id"] == created["id"]
+
+
+def test_import_pages_with_count_100_in_a_stable_order(okta, tenant):
+    """Import (§3.4c): startIndex += 100 while startIndex <= totalResults; no user missed or
+    repeated, deactivated users included with active:false."""
+    for n in range(130):
+        user_create(organisation=tenant.organisation, username=f"import{n:03}@okta.local",
+                    given_name="Import", family_name=f"{n:03}")
+    inactive = expect(okta.post("Users", okta_user(login())), 201)["id"]
+    expect_patch_ok(set_active(okta, inactive, False))
+
+    seen, start, total = [], 1, None
+    while total is None or start <= total:
+        page = expect_list(okta.get("Users", params={"startIndex": start, "count": 100}, encoding="percent"))
+        total = page["totalResults"]
+        assert page["startIndex"] == start and page["itemsPerPage"] == len(page["Resources"])
+        seen.extend(page["Resources"])
+        start += 100
+    ids = [user["id"] for user in seen]
+    assert len(ids) == len(set(ids)) == total == 131
+    assert next(user for user in seen if user["id"] == inactive)["active"] is False
+
+
+def test_profile_update_put_echoes_what_get_returned(okta):
+    """§3.4d: Okta PUTs back the GET body with edits, including id, meta, groups and display."""
+    created = expect(okta.post("Users", okta_user(login())), 201)
+    body = {
+        "schemas": [USER_URN], "id": created["id"], "userName": created["userName"],
+        "name": {"givenName": "Another", "middleName": "Excited", "familyName": "User"},
+        "emails": [{"primary": True, "value": created["userName"], "type": "work", "display": created["userName"]}],
+        "active": True, "groups": [], "meta": {"resourceType": "User"},
+    }
+    user = expect(okta.put(f"Users/{created['id']}", body), 200)
+    assert user["name"]["givenName"] == "Another" and user["active"] is True
+
+
+def test_aiw_put_deactivates_and_reactivates(okta):
+    created = expect(okta.post("Users", okta_user(login())), 201)
+    body = expect(okta.get(f"Users/{created['id']}"), 200)
+    body["active"] = False
+    assert expect(okta.put(f"Users/{created['id']}", body), 200)["active"] is False
+    body["active"] = True
+    assert expect(okta.put(f"Users/{created['id']}", body), 200)["active"] is True
+
+
+def test_put_without_active_keeps_active(okta):
+    """Catalogue #26: a profile PUT that omits ``active`` is not a deactivation."""
+    created = expect(okta.post("Users", okta_user(login())), 201)
+    body = expect(okta.get(f"Users/{created['id']}"), 200)
+    del body["active"]
+    body["name"]["familyName"] = "Changed"
+    user = expect(okta.put(f"Users/{created['id']}", body), 200)
+    assert user["active"] is True and user["name"]["familyName"] == "Changed"
+
+
+def test_patch_deactivate_twice_succeeds(okta):
+    """Catalogue #16: deactivating an already inactive user must succeed."""
+    user_id = expect(okta.post("Users", okta_user(login())), 201)["id"]
+    expect_patch_ok(set_active(okta, user_id, False))
+    body = expect_patch_ok(set_active(okta, user_id, False))
+    if body is not None:
+        assert body["active"] is False
+
+
+@pytest.mark.parametrize("operation", [
+    {"op": "replace", "value": {"password": "n3wPassw0rd!"}},
+    {"op": "replace", "path": "password", "value": "n3wPassw0rd!"},
+], ids=["path-less", "path"])
+def test_password_sync_patch_is_accepted_and_never_returned(okta, operation):
+    """§3.4e: Okta's password-sync PATCH is undocumented; both forms must be accepted (the value
+    is not stored: changePassword is unsupported) and the password never comes back."""
+    user_id = expect(okta.post("Users", okta_user(login())), 201)["id"]
+    body = expect_patch_ok(okta.patch(f"Users/{user_id}", {"schemas": [PATCH_URN], "Operations": [operation]}))
+    assert body is None or "password" not in body
+    assert "password" not in expect(okta.get(f"Users/{user_id}"), 200)
+
+
+# --- §3.5 Group Push ---------------------------------------------------------------------------
+
+def members_of(okta, group_id: str) -> set[str]:
+    group = expect(okta.get(f"Groups/{group_id}"), 200)
+    return {member["value"] for member in group.get("members", [])}
+
+
+def new_users(tenant, count: int) -> list[str]:
+    """Members for the group scenarios: ordinary hub users (so the Group Push checks depend on
+    the Groups endpoints only), as SCIM ids."""
+    return [str(user_create(organisation=tenant.organisation, username=login()).scim_id) for _ in range(count)]
+
+
+def push_group(okta, name: str) -> dict:
+    """§3.5b: look the name up, then create the group without members."""
+    expect_list(okta.get("Groups", params={"filter": f'displayName eq "{name}"', "startIndex": 1, "count": 100},
+                         encoding="percent"), total=0)
+    return expect(okta.post("Groups", {"schemas": [GROUP_URN], "displayName": name, "members": []}), 201)
+
+
+def patch_group(okta, group_id: str, *operations):
+    return okta.patch(f"Groups/{group_id}", {"schemas": [PATCH_URN], "Operations": list(operations)})
+
+
+def test_import_groups(okta):
+    push_group(okta, "Imported SCIMv2")
+    body = expect_list(okta.get("Groups", params={"startIndex": 1, "count": 100}, encoding="percent"), total=1)
+    group = body["Resources"][0]
+    assert group["displayName"] == "Imported SCIMv2" and group["members"] == []
+    assert group["meta"]["resourceType"] == "Group" and group["meta"]["location"]
+
+
+def test_push_new_group_then_find_it(okta):
+    group = push_group(okta, "Test SCIMv2")
+    assert group["id"] and group["displayName"] == "Test SCIMv2" and GROUP_URN in group["schemas"]
+    found = expect_list(okta.get("Groups", params={"filter": 'displayName eq "Test SCIMv2"', "startIndex": 1,
+                                                   "count": 100}, encoding="percent"), total=1)
+    assert found["Resources"][0]["id"] == group["id"]
+
+
+def test_push_existing_name_is_409(okta):
+    push_group(okta, "Test SCIMv2")
+    body = expect_error(okta.post("Groups", {"schemas": [GROUP_URN], "displayName": "Test SCIMv2", "members": []}), 409)
+    assert body.get("scimType") == "uniqueness"
+
+
+def test_membership_patch_remove_by_filter_and_add_without_type(okta, tenant):
+    """§3.5c: one PATCH removes one member by filter path and adds one (no ``type``)."""
+    a, b, c = new_users(tenant, 3)
+    group = push_group(okta, "Test SCIMv2")
+    expect_patch_ok(patch_group(okta, group["id"], {"op": "add", "path": "members",
+                                                    "value": [{"value": a}, {"value": b}]}))
+    expect_patch_ok(patch_group(
+        okta, group["id"],
+        {"op": "remove", "path": f'members[value eq "{a}"]'},
+        {"op": "add", "path": "members", "value": [{"value": c, "display": "test.user@okta.local"}]},
+    ))
+    assert members_of(okta, group["id"]) == {b, c}
+
+
+def test_push_now_replaces_members_and_empties_with_empty_list(okta, tenant):
+    a, b, c = new_users(tenant, 3)
+    group = push_group(okta, "Test SCIMv2")
+    expect_patch_ok(patch_group(okta, group["id"], {"op": "add", "path": "members", "value": [{"value": a}]}))
+    expect_patch_ok(patch_group(okta, group["id"], {"op": "replace", "path": "members",
+                                                    "value": [{"value": b}, {"value": c}]}))
+    assert members_of(okta, group["id"]) == {b, c}
+    expect_patch_ok(patch_group(okta, group["id"], {"op": "replace", "path": "members", "value": []}))
+    assert members_of(okta, group["id"]) == set()
+
+
+def test_rename_with_id_in_value_keeps_members(okta, tenant):
+    """§3.5d: the path-less rename carries ``id``; members stay (catalogue #12, #13)."""
+    (a,) = new_users(tenant, 1)
+    group = push_group(okta, "Test SCIMv2")
+    expect_patch_ok(patch_group(okta, group["id"], {"op": "add", "path": "members", "value": [{"value": a}]}))
+    expect_patch_ok(patch_group(okta, group["id"], {"op": "replace",
+                                                    "value": {"id": group["id"], "displayName": "Renamed SCIMv2"}}))
+    renamed = expect(okta.get(f"Groups/{group['id']}"), 200)
+    assert renamed["displayName"] == "Renamed SCIMv2"
+    assert {m["value"] for m in renamed["members"]} == {a}
+
+
+def test_aiw_put_whole_group(okta, tenant):
+    """§3.5e: the PUT body's members are the complete set."""
+    a, b, c = new_users(tenant, 3)
+    group = push_group(okta, "Test SCIMv2")
+    expect_patch_ok(patch_group(okta, group["id"], {"op": "add", "path": "members",
+                                                    "value": [{"value": a}, {"value": b}]}))
+    body = {"schemas": [GROUP_URN], "displayName": "AIW SCIMv2",
+            "members": [{"value": b, "display": "b"}, {"value": c, "display": "c"}]}
+    group = expect(okta.put(f"Groups/{group['id']}", body), 200)
+    assert group["displayName"] == "AIW SCIMv2"
+    assert {m["value"] for m in group["members"]} == {b, c}
+
+
+def test_get_one_group_or_404(okta):
+    group = push_group(okta, "Test SCIMv2")
+    assert expect(okta.get(f"Groups/{group['id']}"), 200)["id"] == group["id"]
+    expect_error(okta.get("Groups/010101001010101011001010101011"), 404)
+
+
+def test_link_a_team_created_by_hand(okta, tenant):
+    """§3.5h: Group Linking finds an existing team by name and manages its members."""
+    team = TeamFactory(organisation=tenant.organisation, name="Engineering")
+    (a,) = new_users(tenant, 1)
+    found = expect_list(okta.get("Groups", params={"filter": 'displayName eq "Engineering"', "startIndex": 1,
+                                                   "count": 100}, encoding="percent"), total=1)
+    group_id = found["Resources"][0]["id"]
+    assert group_id == str(team.scim_id)
+    expect_patch_ok(patch_group(okta, group_id, {"op": "add", "path": "members", "value": [{"value": a}]}))
+    assert members_of(okta, group_id) == {a}
+
+
+def test_unlink_deletes_the_group_not_its_users(okta, tenant):
+    """§3.5g: "Delete the group in the target app" → 204; the users stay."""
+    (a,) = new_users(tenant, 1)
+    group = push_group(okta, "Test SCIMv2")
+    expect_patch_ok(patch_group(okta, group["id"], {"op": "add", "path": "members", "value": [{"value": a}]}))
+    response = okta.delete(f"Groups/{group['id']}")
+    assert response.status == 204 and not response.body, response.describe()
+    expect_error(okta.get(f"Groups/{group['id']}"), 404)
+    assert expect(okta.get(f"Users/{a}"), 200)["id"] == a
