@@ -36,7 +36,9 @@ class EmailChange:
 
     value: str
     type: str = ""
-    primary: bool = False
+    # None: the client did not say. The adapter settles it (``_one_primary``) before a
+    # backend sees the change, so backends always get True or False.
+    primary: bool | None = None
 
 
 @dataclass

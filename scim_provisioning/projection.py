@@ -1,11 +1,19 @@
 """``attributes`` / ``excludedAttributes`` (RFC 7644 §3.4.2.5) and paging parameters."""
 
+import re
 from dataclasses import dataclass
 
 from .conf import app_settings
 from .errors import InvalidValue
 
 ALWAYS_RETURNED = frozenset({"id", "schemas"})
+
+# attributes=emails[type eq "work"] (Microsoft's SCIM tests send it; RFC 7644 names plain
+# attributes only): the multi-valued attribute, keeping the entries that match.
+_VALUE_FILTER = re.compile(
+    r'^(?P<attr>[A-Za-z][\w$]*)\[\s*(?P<sub>[A-Za-z][\w$]*)\s+eq\s+"(?P<value>[^"]*)"\s*\](?:\.(?P<tail>[\w$]+))?$',
+    re.IGNORECASE,
+)
 MAX_START_INDEX = 2**31 - 1
 
 
@@ -59,6 +67,12 @@ class Projection:
             return any(_attribute_part(name).split(".")[0] == top for name in self.attributes)
         return not any(_attribute_part(name) == top for name in self.excluded)
 
+    def requests(self, urn: str) -> bool:
+        """Whether ``attributes`` explicitly names the schema ``urn`` or one of its attributes
+        (how a client asks for attributes whose ``returned`` is ``request``)."""
+        urn = urn.lower()
+        return any(name.lower() == urn or name.lower().startswith(urn + ":") for name in self.attributes)
+
     def apply(self, resource: dict, core_urn: str, extension_urns: tuple[str, ...] = ()) -> dict:
         if not self.attributes and not self.excluded:
             return resource
@@ -66,6 +80,8 @@ class Projection:
         if self.attributes:
             kept: dict = {}
             for name in self.attributes:
+                if _copy_filtered(resource, kept, name):
+                    continue
                 urn, parts = _split(name, urns)
                 _copy_path(resource, kept, urn if urn in extension_urns else None, parts)
             for name in ALWAYS_RETURNED:
@@ -82,7 +98,31 @@ class Projection:
 def _attribute_part(name: str) -> str:
     """"urn:…:Group:members" → "members"; "name.givenName" → "name.givenname"."""
     lowered = name.lower()
-    return lowered.rsplit(":", 1)[-1] if lowered.startswith("urn:") else lowered
+    lowered = lowered.rsplit(":", 1)[-1] if lowered.startswith("urn:") else lowered
+    return lowered.split("[", 1)[0]
+
+
+def _copy_filtered(source: dict, target: dict, name: str) -> bool:
+    """Copy the entries of a multi-valued attribute that match ``attr[sub eq "value"]``
+    (optionally one sub-attribute of them). False when ``name`` is not of that form."""
+    match = _VALUE_FILTER.match(name.strip())
+    if match is None:
+        return False
+    k = _find(source, match["attr"].lower())
+    if k is None or not isinstance(source[k], list):
+        return True
+    wanted, sub, tail = match["value"].lower(), match["sub"].lower(), (match["tail"] or "").lower()
+    for item in source[k]:
+        if not isinstance(item, dict):
+            continue
+        found = _find(item, sub)
+        if found is None or str(item[found]).lower() != wanted:
+            continue
+        if tail:
+            tail_key = _find(item, tail)
+            item = {tail_key: item[tail_key]} if tail_key else {}
+        target.setdefault(k, []).append(item)
+    return True
 
 
 def _find(container: dict, name: str):

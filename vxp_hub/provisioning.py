@@ -19,27 +19,29 @@ HUB_USER_EXTENSION = "urn:vxp:params:scim:schemas:extension:hub:2.0:User"
 HUB_USER_EXTENSION_SCHEMA = {
     "id": HUB_USER_EXTENSION,
     "name": "HubUser",
-    "description": "The user's place in the hub: organisation role and effective user profile. Read-only.",
+    "description": "The user's place in the hub: organisation role and effective user profile. Read-only, "
+                   "returned on request (attributes=urn:vxp:params:scim:schemas:extension:hub:2.0:User), so "
+                   "clients that know only the standard schemas can read every user.",
     "attributes": [
         {"name": "role", "type": "string", "multiValued": False, "required": False, "caseExact": True,
-         "mutability": "readOnly", "returned": "default", "uniqueness": "none",
+         "mutability": "readOnly", "returned": "request", "uniqueness": "none",
          "canonicalValues": ["owner", "administrator", "member"],
          "description": "Organisation role. Owners and administrators cannot be changed through SCIM."},
         {"name": "profile", "type": "string", "multiValued": False, "required": False, "caseExact": False,
-         "mutability": "readOnly", "returned": "default", "uniqueness": "none",
+         "mutability": "readOnly", "returned": "request", "uniqueness": "none",
          "description": "Effective user profile (empty: no access)."},
         {"name": "profileSource", "type": "string", "multiValued": False, "required": False, "caseExact": True,
-         "mutability": "readOnly", "returned": "default", "uniqueness": "none",
+         "mutability": "readOnly", "returned": "request", "uniqueness": "none",
          "canonicalValues": ["team", "organisationDefault", "manual", "role"],
          "description": "Where the effective profile comes from."},
         {"name": "profileTeam", "type": "complex", "multiValued": False, "required": False,
-         "mutability": "readOnly", "returned": "default", "uniqueness": "none",
+         "mutability": "readOnly", "returned": "request", "uniqueness": "none",
          "description": "The mapped team the profile comes from.",
          "subAttributes": [
              {"name": "value", "type": "string", "multiValued": False, "required": False, "caseExact": True,
-              "mutability": "readOnly", "returned": "default", "uniqueness": "none", "description": "Group id"},
+              "mutability": "readOnly", "returned": "request", "uniqueness": "none", "description": "Group id"},
              {"name": "display", "type": "string", "multiValued": False, "required": False, "caseExact": False,
-              "mutability": "readOnly", "returned": "default", "uniqueness": "none", "description": "Team name"},
+              "mutability": "readOnly", "returned": "request", "uniqueness": "none", "description": "Team name"},
          ]},
     ],
 }

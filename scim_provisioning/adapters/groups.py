@@ -49,7 +49,7 @@ from django_scim.adapters import SCIMGroup
 from django_scim.constants import SchemaURI
 from scim2_filter_parser import ast as scim_ast
 
-from .. import errors
+from .. import errors, schemas
 from ..backend import get_backend
 from ..filters import DATETIME, EXACT, UUID, FilterAttr, FilterSchema, key
 from ..projection import Projection
@@ -133,6 +133,11 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
     max_member_values = 20_000
 
     # --- reading -------------------------------------------------------------------------
+    @classmethod
+    def schema_definitions(cls) -> list[dict]:
+        """The Group schema as stored here (displayName required, members.display declared)."""
+        return [schemas.GROUP]
+
     @classmethod
     def queryset(cls, *, organisation, projection: Projection):
         queryset = get_backend().group_queryset(organisation=organisation)

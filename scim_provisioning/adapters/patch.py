@@ -68,7 +68,29 @@ class PatchOperationsMixin:
     ATTR_MAP = _CaptureAll()
 
     def handle_operations(self, operations: list) -> None:
-        super().handle_operations([self._checked_operation(i, op) for i, op in enumerate(operations)])
+        checked = []
+        for index, operation in enumerate(operations):
+            checked.extend(self._expand_extension_path(self._checked_operation(index, operation)))
+        super().handle_operations(checked)
+
+    def _expand_extension_path(self, operation: dict) -> list[dict]:
+        """A path naming a whole extension schema (``"path": "urn:…:enterprise:2.0:User"``)
+        means each of its attributes: add/replace take an object of them (as a path-less value
+        keyed by the URN would), remove removes every writable one."""
+        path = operation["path"]
+        urn = {u.lower(): u for u in self.extensions()}.get(path.lower()) if path else None
+        if urn is None:
+            return [operation]
+        if operation["op"] == "remove":
+            return [{"op": "remove", "path": f"{urn}:{name}", "value": None} for name in self._writable(urn)]
+        if not isinstance(operation["value"], dict):
+            raise errors.InvalidValue(f"{urn} must be an object of attributes.")
+        return [{"op": operation["op"], "path": None, "value": {urn: operation["value"]}}]
+
+    @classmethod
+    def _writable(cls, urn: str) -> list[str]:
+        schema = next((s for s in cls.schema_definitions() if s["id"] == urn), {"attributes": []})
+        return [a["name"] for a in schema["attributes"] if a.get("mutability") not in ("readOnly", "immutable")]
 
     @staticmethod
     def _checked_operation(index: int, operation: dict) -> dict:

@@ -36,7 +36,7 @@ from django.db.models import Prefetch
 from django_scim.adapters import SCIMUser
 from django_scim.constants import SchemaURI
 
-from .. import errors
+from .. import errors, schemas
 from ..backend import EmailChange, UserChanges, get_backend
 from ..filters import BOOLEAN, DATETIME, EXACT, UUID, FilterAttr, FilterSchema, key
 from ..projection import Projection
@@ -97,8 +97,12 @@ USER_FILTERS = FilterSchema({
 
 
 def _one_primary(emails: list[EmailChange]) -> list[EmailChange]:
-    """The first e-mail marked primary stays primary, the others are not; none marked: the first."""
-    primary = next((e for e in emails if e.primary), emails[0] if emails else None)
+    """At most one primary (RFC 7643 §2.4). The first e-mail marked primary stays primary and
+    the others are not. With none marked, the first whose ``primary`` the client left unsaid
+    becomes primary (Okta reads the primary address); an explicit ``false`` is respected."""
+    primary = next((e for e in emails if e.primary), None)
+    if primary is None:
+        primary = next((e for e in emails if e.primary is None), None)
     return [EmailChange(e.value, e.type, e is primary) for e in emails]
 
 
@@ -127,9 +131,9 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
 
     @classmethod
     def schema_definitions(cls) -> list[dict]:
-        """Schemas beyond django-scim2's (the host's read-only extension), for /Schemas."""
+        """The User and enterprise schemas as stored here, and the host's extension, for /Schemas."""
         schema = get_backend().user_extension_schema()
-        return [schema] if schema else []
+        return [schemas.USER, schemas.ENTERPRISE_USER, *([schema] if schema else [])]
 
     # --- reading -------------------------------------------------------------------------
     @classmethod
@@ -149,16 +153,18 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
     def to_dict(self) -> dict:
         user = self.obj
         backend = get_backend()
-        formatted = " ".join(p for p in (user.given_name, user.family_name) if p)
         resource = {
             "schemas": [SchemaURI.USER],
             "id": str(user.scim_id),
             "userName": user.username,
-            "name": {"givenName": user.given_name, "familyName": user.family_name, "formatted": formatted},
-            "displayName": user.display_name or formatted or user.username,
-            "active": user.is_active,
-            "emails": self._emails(),
         }
+        name = {attr: value for attr, value in (("givenName", user.given_name), ("familyName", user.family_name)) if value}
+        if name:  # unassigned attributes are left out, never sent as "" (RFC 7643 §2.5)
+            resource["name"] = name
+        if user.display_name:
+            resource["displayName"] = user.display_name
+        resource["active"] = user.is_active
+        resource["emails"] = self._emails()
         if user.external_id:
             resource["externalId"] = user.external_id
         if user.locale:
@@ -174,15 +180,16 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
             ]
         enterprise = {attr: getattr(user, field) for attr, field in ENTERPRISE_FIELDS.items() if getattr(user, field)}
         if user.manager_id and user.manager.scim_deleted_at is None:
+            # {"value": …} is the shape Entra can read (a bare string breaks it); no displayName,
+            # which clients would only echo back.
             enterprise["manager"] = {
                 "value": str(user.manager.scim_id),
                 "$ref": f"{self.base_location()}Users/{user.manager.scim_id}",
-                "displayName": user.manager.get_full_name(),
             }
         if enterprise:
             resource["schemas"].append(ENTERPRISE)
             resource[ENTERPRISE] = enterprise
-        extension = backend.user_extension(user)
+        extension = backend.user_extension(user) if self._extension_requested() else None
         if extension:
             urn, block = extension
             resource["schemas"].append(urn)
@@ -190,13 +197,19 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         resource["meta"] = self.meta(user.date_joined, user.updated_at)
         return resource
 
+    def _extension_requested(self) -> bool:
+        """The host's extension is ``returned: request`` (RFC 7643 §7): only when ``attributes``
+        names it, so clients that know only the standard schemas can read every user."""
+        schema = get_backend().user_extension_schema()
+        return bool(schema) and self.projection.requests(schema["id"])
+
     def _stored_emails(self) -> list:
         """The user's e-mail rows in SCIM order (from the prefetch cache when there is one)."""
         return sorted(self.obj.emails.all(), key=lambda e: (e.position, e.pk))
 
     def _emails(self) -> list[dict]:
         emails = self._stored_emails()
-        primary = next((e for e in emails if e.primary), emails[0] if emails else None)
+        primary = next((e for e in emails if e.primary), None)
         emails.sort(key=lambda e: e is not primary)  # stable: the primary first, then SCIM order
         result = []
         for email in emails:
@@ -285,7 +298,7 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         elif sub_attr == "type":
             email.type = text(value, attr, limit=max_length(model, "type"))
         else:
-            email.primary = False if value is None else boolean(value, attr)
+            email.primary = None if value is None else boolean(value, attr)
 
     def _email_from(self, item, attr: str) -> EmailChange:
         if not isinstance(item, dict):

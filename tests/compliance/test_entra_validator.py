@@ -385,12 +385,7 @@ def test_list_with_count_two(entra):
     assert body["itemsPerPage"] == 2 and len(body["Resources"]) == 2
 
 
-@pytest.mark.parametrize("attributes", ["userName,emails", pytest.param('emails[type eq "work"]', marks=pytest.mark.xfail(
-    strict=True, reason=(
-        "Product bug: GET /Users/{id}?attributes=emails[type eq \"work\"] (Microsoft's reference Postman test) "
-        "answers 200 with only id and schemas: the emails are silently dropped. Expected: the work e-mail "
-        "(or all emails) returned, or a 400 invalidValue/invalidFilter saying the form is unsupported; never a "
-        "silent empty projection (RFC 7644 §3.4.2.5).")))])
+@pytest.mark.parametrize("attributes", ["userName,emails", 'emails[type eq "work"]'])
 def test_attributes_projection(entra, attributes):
     created = create_user(entra)
     user = expect(entra.get(f"Users/{created['id']}", params={"attributes": attributes}), 200)

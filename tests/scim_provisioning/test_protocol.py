@@ -238,3 +238,15 @@ def test_writes_refused_for_their_body_are_in_the_activity_log(scim, organisatio
     assert event.status_code == 400
     assert event.action.endswith({"post": ".create", "patch": ".patch", "put": ".replace"}[method])
     assert event.token_hint and event.detail
+
+
+def test_attributes_with_a_value_filter_keeps_the_matching_entries(scim, organisation):
+    from tests.factories import UserEmailFactory
+
+    user = UserFactory(organisation=organisation, username="two@example.com", email=False)
+    UserEmailFactory(user=user, value="work@example.com", type="work", primary=True)
+    UserEmailFactory(user=user, value="home@example.com", type="home", primary=False)
+    resource = body(scim.get(f"Users/{user.scim_id}", {"attributes": 'emails[type eq "work"]'}))
+    assert resource["emails"] == [{"value": "work@example.com", "primary": True, "type": "work"}]
+    resource = body(scim.get(f"Users/{user.scim_id}", {"attributes": 'emails[type eq "HOME"].value,userName'}))
+    assert resource["emails"] == [{"value": "home@example.com"}] and resource["userName"] == "two@example.com"

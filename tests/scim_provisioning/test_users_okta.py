@@ -122,7 +122,7 @@ def test_okta_crud_test(scim, organisation):
     found = scim.get("Users", {"filter": f'userName eq "{username}"'}).json()["Resources"][0]
     assert found["userName"] == username
     assert found["emails"][0]["value"] == username
-    assert found["name"] == {"givenName": "Crud", "familyName": "User", "formatted": "Crud User"}
+    assert found["name"] == {"givenName": "Crud", "familyName": "User"}
 
     profile = scim.get(f"Users/{user_id}").json()
     profile["name"]["givenName"] = "Changed"

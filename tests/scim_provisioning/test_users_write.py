@@ -46,7 +46,9 @@ def test_post_ignores_read_only_unknown_and_role_input(scim, organisation):
     )
     assert resource["id"] != "not-ours"
     assert "nickName" not in resource and "phoneNumbers" not in resource and "adreses" not in resource
-    assert resource[HUB_USER_EXTENSION]["role"] == "member"
+    assert HUB_USER_EXTENSION not in resource  # returned: request
+    requested = scim.get(f"Users/{resource['id']}", {"attributes": HUB_USER_EXTENSION}).json()
+    assert requested[HUB_USER_EXTENSION]["role"] == "member"
     assert not resource["meta"]["created"].startswith("2000")
     assert User.objects.get(scim_id=resource["id"]).role == "member"
 
@@ -57,8 +59,9 @@ def test_created_user_gets_the_default_scim_profile(scim, organisation, profiles
     resource = _create(scim, userName="profiled@example.com")
     user = User.objects.get(scim_id=resource["id"])
     assert user.profile == profiles["Contributor"] and user.profile_team is None
-    assert resource[HUB_USER_EXTENSION] == {"role": "member", "profile": "Contributor",
-                                            "profileSource": "organisationDefault"}
+    requested = scim.get(f"Users/{resource['id']}", {"attributes": HUB_USER_EXTENSION}).json()
+    assert requested[HUB_USER_EXTENSION] == {"role": "member", "profile": "Contributor",
+                                             "profileSource": "organisationDefault"}
 
 
 def test_meta_created_is_date_joined_and_last_modified_is_updated_at(scim, organisation):
@@ -114,7 +117,8 @@ def test_patch_email_paths(scim, member):
     ]
 
     response = scim.patch(url, patch_body({"op": "remove", "path": 'emails[type eq "home"]'}))
-    assert response.json()["emails"] == [{"value": member.username, "primary": True, "type": "work"}]
+    # The work address was made non-primary above; removing the primary leaves none.
+    assert response.json()["emails"] == [{"value": member.username, "primary": False, "type": "work"}]
 
     response = scim.patch(url, patch_body({"op": "remove", "path": 'emails[type eq "nothing"]'}))
     assert response.status_code == 200  # removing what is not there is a no-op
@@ -225,9 +229,9 @@ def test_patch_name_paths(scim, member):
     body = scim.patch(url, patch_body({"op": "replace", "path": "name", "value": {"givenName": "Ada"}})).json()
     assert body["name"]["givenName"] == "Ada" and body["name"]["familyName"] == member.family_name
     body = scim.patch(url, patch_body({"op": "replace", "path": "name.formatted", "value": "Ignored Entirely"})).json()
-    assert body["name"]["formatted"] == f"Ada {member.family_name}"
+    assert "formatted" not in body["name"]  # read-only in our schema: not stored, never derived
     body = scim.patch(url, patch_body({"op": "remove", "path": "name.familyName"})).json()
-    assert body["name"] == {"givenName": "Ada", "familyName": "", "formatted": "Ada"}
+    assert body["name"] == {"givenName": "Ada"}  # unassigned: left out
     body = scim.patch(url, patch_body({"op": "replace", "value": {"name": {"familyName": "Lovelace"}}})).json()
     assert body["name"]["familyName"] == "Lovelace" and body["name"]["givenName"] == "Ada"
 
@@ -275,3 +279,35 @@ def test_deactivating_an_inactive_user_is_a_no_op(scim, member):
     response = scim.patch(f"Users/{member.scim_id}", patch_body({"op": "replace", "path": "active", "value": False}))
     assert response.status_code == 200 and response.json()["active"] is False
     assert user_state(member) == before  # not even lastModified moves
+
+
+def test_patch_path_naming_the_whole_enterprise_extension(scim, member):
+    url = f"Users/{member.scim_id}"
+    body = scim.patch(url, patch_body(
+        {"op": "add", "path": ENTERPRISE, "value": {"department": "Research", "employeeNumber": "42"}})).json()
+    assert body[ENTERPRISE] == {"department": "Research", "employeeNumber": "42"}
+    body = scim.patch(url, patch_body({"op": "replace", "path": ENTERPRISE.upper(), "value": {"division": "D"}})).json()
+    assert body[ENTERPRISE] == {"department": "Research", "employeeNumber": "42", "division": "D"}
+    body = scim.patch(url, patch_body({"op": "remove", "path": ENTERPRISE})).json()
+    assert ENTERPRISE not in body and ENTERPRISE not in body["schemas"]
+    assert scim.patch(url, patch_body({"op": "add", "path": ENTERPRISE, "value": "x"})).status_code == 400
+
+
+def test_hub_extension_is_read_only_and_returned_on_request(scim, member, organisation, profiles):
+    from teams.services import team_create, team_set_profile
+
+    member.scim_managed = True
+    member.save()
+    team = team_create(organisation=organisation, name="Marketing", member_ids=[member.pk])
+    team_set_profile(team=team, profile=profiles["Editor"])
+    url = f"Users/{member.scim_id}"
+    assert HUB_USER_EXTENSION not in scim.get(url).json()
+    body = scim.get(url, {"attributes": HUB_USER_EXTENSION}).json()
+    assert body[HUB_USER_EXTENSION] == {"role": "member", "profile": "Editor", "profileSource": "team",
+                                        "profileTeam": {"value": str(team.scim_id), "display": "Marketing"}}
+    assert body["schemas"][-1] == HUB_USER_EXTENSION
+    assert scim.get(url, {"attributes": f"{HUB_USER_EXTENSION}:profile"}).json()[HUB_USER_EXTENSION] == {"profile": "Editor"}
+    response = scim.patch(url, patch_body({"op": "replace", "path": HUB_USER_EXTENSION, "value": {"role": "owner"}}))
+    assert response.status_code == 200
+    member.refresh_from_db()
+    assert member.role == "member" and member.profile == profiles["Editor"]
