@@ -245,7 +245,7 @@ class SCIMBackend:
         """Add these users (already-members are skipped): one INSERT."""
         if not user_ids:
             return
-        through, group_fk, user_fk = self._membership_table()
+        through, group_fk, user_fk = self.membership_table()
         through.objects.bulk_create(
             [through(**{group_fk: group.pk, user_fk: user_id}) for user_id in user_ids], ignore_conflicts=True
         )
@@ -254,12 +254,12 @@ class SCIMBackend:
         """Remove these users from ``group`` (non-members are ignored): one DELETE."""
         if not user_ids:
             return
-        through, group_fk, user_fk = self._membership_table()
+        through, group_fk, user_fk = self.membership_table()
         through.objects.filter(**{group_fk: group.pk, f"{user_fk}__in": list(user_ids)}).delete()
 
     def group_members_set(self, *, group, user_ids: Collection) -> None:
         """Make ``user_ids`` the complete member list: one DELETE of the others, one INSERT."""
-        through, group_fk, user_fk = self._membership_table()
+        through, group_fk, user_fk = self.membership_table()
         through.objects.filter(**{group_fk: group.pk}).exclude(**{f"{user_fk}__in": list(user_ids)}).delete()
         self.group_members_add(group=group, user_ids=user_ids)
 
@@ -267,7 +267,7 @@ class SCIMBackend:
         """Delete the group and its memberships, never its users."""
         group.delete()
 
-    def _membership_table(self):
+    def membership_table(self):
         """The members through model and its ``<group>_id`` / ``<user>_id`` column names."""
         field = self.group_model()._meta.get_field("members")
         return (field.remote_field.through, f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id")

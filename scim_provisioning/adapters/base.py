@@ -45,6 +45,12 @@ class ResourceAdapter(SCIMMixin):
         number of queries whatever the page size). Tenancy is decided here and only here."""
         raise NotImplementedError
 
+    @classmethod
+    def load_related(cls, objs: list, *, organisation, projection: Projection) -> None:
+        """Bulk-load onto ``objs`` (a page of the queryset, or one object) what ``to_dict``
+        needs beyond the queryset's own joins and prefetches, in a bounded number of queries.
+        Default: nothing."""
+
     def to_dict(self) -> dict:
         """The full SCIM resource (the view applies attributes/excludedAttributes)."""
         raise NotImplementedError

@@ -59,6 +59,8 @@ class ResourceMixin:
             queryset = queryset.select_for_update(of=("self",))
         try:
             obj = queryset.get(scim_id=scim_id)
+            if not for_update:
+                self.adapter_class.load_related([obj], organisation=self.organisation, projection=projection)
         except (queryset.model.DoesNotExist, ValidationError):
             raise errors.NotFound(f"{self.adapter_class.resource_type} {raw_id[:64]} not found.")
         return self.adapter_class(obj, self.request, projection, organisation=self.organisation)
@@ -111,7 +113,8 @@ class ResourceMixin:
         total = queryset.count()
         resources = []
         if page.count and page.offset < total:
-            rows = queryset.order_by("pk")[page.offset: page.offset + page.count]
+            rows = list(queryset.order_by("pk")[page.offset: page.offset + page.count])
+            cls.load_related(rows, organisation=self.organisation, projection=projection)
             resources = [
                 projection.apply(cls(obj, self.request, projection).to_dict(), cls.core_schema, cls.extensions())
                 for obj in rows
