@@ -197,10 +197,10 @@ class AttributePatcher:
         elif op == "replace":
             current = _entries(attr, subs, value, attr)
         else:
-            added = _entries(attr, subs, value, attr)
+            added = [entry for entry in _entries(attr, subs, value, attr) if entry not in current]
             if any(entry.get("primary") is True for entry in added):
                 current = [self._not_primary(entry) for entry in current]
-            current = current + [entry for entry in added if entry not in current]
+            current = current + added
         self._set(self.document, attr, current or None)
 
     def _filtered(self, op: str, target: PatchTarget, value) -> None:
