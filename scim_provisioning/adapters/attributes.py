@@ -153,6 +153,8 @@ class AttributePatcher:
 
     def apply(self, op: str, target: PatchTarget, value) -> None:
         if target.attr == "name":
+            if target.filter_attr:
+                raise errors.InvalidPath(f"{target.name}: name has no values to filter.")
             self._name_part(op, target, value)
         elif target.attr in SINGULAR:
             if target.sub_attr or target.filter_attr:

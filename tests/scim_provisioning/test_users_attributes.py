@@ -205,7 +205,7 @@ def test_email_display_is_stored_and_patched(scim, organisation):
 
 @pytest.mark.parametrize("path", [
     'phoneNumbers[colour eq "red"].value', 'phoneNumbers[type eq "work"].colour', "phoneNumbers.value",
-    "nickName.first", 'nickName[type eq "x"]',
+    "nickName.first", 'nickName[type eq "x"]', 'name[type eq "x"].formatted',
 ])
 def test_patch_paths_naming_no_sub_attribute_are_refused(scim, organisation, path):
     created = _create(scim)
