@@ -27,9 +27,9 @@ model itself. Decisions:
 - PATCH (see ``patch.PatchOperationsMixin`` for the operation rules): ``add`` on a
   single-valued attribute sets it; ``add``/``replace`` on ``emails[type eq "x"].value``
   creates that e-mail when missing (``phoneNumbers[type eq "mobile"].value``,
-  ``addresses[type eq "work"].streetAddress``… likewise); ``remove`` of something that is not there is a no-op; an
-  explicit path naming no User attribute is 400 ``invalidPath``; a path-less value's unknown
-  keys are ignored. An empty ``Operations`` changes nothing and answers the user.
+  ``addresses[type eq "work"].streetAddress``… likewise); ``remove`` of something that is
+  not there is a no-op; an explicit path naming no User attribute is 400 ``invalidPath``; a
+  path-less value's unknown keys are ignored. An empty ``Operations`` changes nothing and answers the user.
 - Owners and administrators (``backend.is_protected``) answer 403 to PUT, PATCH and DELETE.
 """
 
