@@ -10,9 +10,11 @@ Model contract of the default implementation (override the methods to map other 
 the user model (``AUTH_USER_MODEL``) has ``organisation``, ``scim_id`` (UUID, unique),
 ``scim_deleted_at``, ``scim_managed``, ``scim_updated_at``, ``is_active``, ``manager`` (a
 foreign key to the user model), one field per name in ``UserChanges.FIELDS``, a database
-constraint making ``username`` unique per organisation (case-insensitive), and an ``emails``
-reverse relation whose rows have ``value``, ``type``, ``primary`` and ``position``; the group
-model (``group_model()``) has ``organisation``, ``scim_id``, ``name`` and a ``members``
+constraint making ``username`` unique per organisation (case-insensitive), a JSON field
+``scim_attributes`` (default ``dict``) holding ``UserChanges.attributes`` (the other RFC 7643
+§4.1 core attributes, in SCIM shape), and an ``emails`` reverse relation whose rows have
+``value``, ``type``, ``display``, ``primary`` and ``position``; the group model
+(``group_model()``) has ``organisation``, ``scim_id``, ``name`` and a ``members``
 many-to-many to the user model (through a table unique per group and user), and
 ``external_id``, ``scim_managed``, ``created_at``, ``updated_at``.
 """
@@ -39,6 +41,7 @@ class EmailChange:
     # None: the client did not say. The adapter settles it (``_one_primary``) before a
     # backend sees the change, so backends always get True or False.
     primary: bool | None = None
+    display: str = ""  # a human-readable name of the address
 
 
 @dataclass
@@ -55,6 +58,10 @@ class UserChanges:
       the user itself (the adapter resolves the SCIM id), or None.
     - ``active``: True or False; None leaves it as it is (a PUT without ``active``). A create
       with None creates an active user.
+    - ``attributes``: the complete document of the other RFC 7643 §4.1 core attributes
+      (``nickName``, ``phoneNumbers``, ``addresses``, ``name.formatted``…) in SCIM shape,
+      validated by ``adapters.attributes.normalise``; ``{}`` when none is assigned. Store it
+      as it is and hand it back unchanged: SCIM ``roles`` in it is never the host's role.
 
     Never carries a password or a role: SCIM sets neither.
     """
@@ -79,6 +86,7 @@ class UserChanges:
     emails: list[EmailChange] = field(default_factory=list)
     manager: Any = None
     active: bool | None = None
+    attributes: dict = field(default_factory=dict)
 
     def field_values(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in self.FIELDS}
@@ -178,6 +186,7 @@ class SCIMBackend:
         for name, value in changes.field_values().items():
             setattr(user, name, value)
         user.manager = changes.manager
+        user.scim_attributes = changes.attributes
         user.is_active = active
         user.scim_managed = True
         user.scim_updated_at = timezone.now()
@@ -186,7 +195,8 @@ class SCIMBackend:
     def _user_emails_set(user, emails: list[EmailChange]) -> None:
         user.emails.all().delete()
         user.emails.model.objects.bulk_create(
-            user.emails.model(user=user, value=e.value, type=e.type, primary=e.primary, position=i)
+            user.emails.model(user=user, value=e.value, type=e.type, display=e.display, primary=e.primary,
+                              position=i)
             for i, e in enumerate(emails)
         )
 

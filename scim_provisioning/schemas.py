@@ -49,13 +49,28 @@ def _sub_attribute(name: str, description: str, mutability: str = "readWrite", *
             "caseExact": False, "mutability": mutability, "returned": "default", "uniqueness": "none", **extra}
 
 
+def _primary_sub_attribute() -> dict:
+    return {"name": "primary", "type": "boolean", "multiValued": False, "required": False,
+            "mutability": "readWrite", "returned": "default",
+            "description": "A Boolean value indicating the 'primary' or preferred attribute value for this "
+                           "attribute. The primary attribute value 'true' MUST appear no more than once."}
+
+
+# Every RFC 7643 §4.1 core attribute but password (never set through SCIM): the modelled ones
+# in columns, the others kept as sent (scim_provisioning.adapters.attributes).
 USER = trimmed(
     SchemaURI.USER,
-    keep={"userName": None, "name": ("formatted", "familyName", "givenName"), "displayName": None, "title": None,
-          "locale": None, "active": None, "emails": ("value", "type", "primary"), "groups": None},
+    keep={"userName": None,
+          "name": ("formatted", "familyName", "givenName", "middleName", "honorificPrefix", "honorificSuffix"),
+          "displayName": None, "nickName": None, "profileUrl": None, "title": None, "userType": None,
+          "preferredLanguage": None, "locale": None, "timezone": None, "active": None,
+          "emails": ("value", "display", "type", "primary"), "phoneNumbers": None, "ims": None, "photos": None,
+          "addresses": ("formatted", "streetAddress", "locality", "region", "postalCode", "country", "type",
+                        "primary"),
+          "groups": None, "entitlements": None, "roles": None, "x509Certificates": None},
     changes={
-        # Derived from the given and family names; a client's value is ignored (Entra sends one).
-        "name.formatted": {"mutability": "readOnly"},
+        # RFC 7643 §4.1.2 lists primary for addresses; django-scim2's copy lacks it.
+        "addresses.primary": _primary_sub_attribute(),
         # Every user here is active or not; "remove active" has no meaning, replace it with false.
         "active": {"required": True},
     },

@@ -137,6 +137,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     scim_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     external_id = models.CharField(max_length=255, blank=True, default="")
+    # The other RFC 7643 §4.1 core attributes the identity provider sends (nickName, phoneNumbers,
+    # addresses, name.formatted…), in SCIM shape as validated by the SCIM adapter
+    # (scim_provisioning.adapters.attributes); unassigned ones are absent. Kept, returned,
+    # never interpreted: in particular ``roles`` here has nothing to do with ``role``.
+    scim_attributes = models.JSONField(default=dict, blank=True)
     scim_managed = models.BooleanField(default=False)
     scim_updated_at = models.DateTimeField(null=True, blank=True)
     scim_deleted_at = models.DateTimeField(null=True, blank=True)
@@ -196,6 +201,7 @@ class UserEmail(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="emails")
     value = models.CharField(max_length=254)
     type = models.CharField(max_length=32, blank=True)
+    display = models.CharField(max_length=255, blank=True)
     primary = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
 

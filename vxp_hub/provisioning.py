@@ -91,6 +91,7 @@ class HubSCIMBackend(SCIMBackend):
             "values": changes.field_values(),
             "emails": [asdict(email) for email in changes.emails],
             "manager": changes.manager,
+            "attributes": changes.attributes,
         }
 
     # --- groups (teams) ------------------------------------------------------------------

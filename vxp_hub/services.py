@@ -105,11 +105,14 @@ def user_scim_create(
     emails: Sequence[Mapping],
     manager: User | None = None,
     active: bool = True,
+    attributes: Mapping | None = None,
 ) -> User:
     """A user created by the identity provider, or the account it deleted earlier, back.
 
     ``values`` maps every name in ``SCIM_USER_FIELDS`` to a string; ``emails`` is the complete
-    list of ``{"value", "type", "primary"}`` in SCIM order. A member deleted through SCIM with
+    list of ``{"value", "type", "primary", "display"}`` in SCIM order (``display`` optional);
+    ``attributes`` is the document of the other SCIM core attributes (``User.scim_attributes``,
+    validated by the SCIM adapter; None: none). A member deleted through SCIM with
     this username (case-insensitively) is revived: same account, memberships and data kept,
     ``scim_deleted_at`` cleared, fields replaced, active unless ``active`` is False. Otherwise
     a new member with an unusable password; a live user with the username makes the database
@@ -126,7 +129,7 @@ def user_scim_create(
         user = User(organisation=organisation, role=Role.MEMBER)
         user.set_unusable_password()
     user.scim_deleted_at = None
-    _user_scim_assign(user, values=values, manager=manager)
+    _user_scim_assign(user, values=values, manager=manager, attributes=attributes or {})
     _user_set_active(user, active)
     user.scim_managed = True
     user.scim_updated_at = timezone.now()
@@ -144,16 +147,18 @@ def user_scim_update(
     emails: Sequence[Mapping],
     manager: User | None,
     active: bool | None,
+    attributes: Mapping | None = None,
 ) -> User:
     """Apply a SCIM replace or patch to ``user`` (a member, locked by the caller).
 
-    Same arguments as ``user_scim_create``; ``active=None`` leaves it as it is. Deactivation
+    Same arguments as ``user_scim_create``; ``active=None`` and ``attributes=None`` leave them
+    as they are. Deactivation
     ends every session of the user; reactivation restores the account as it was (memberships
     and data are never touched), without bringing old sessions back. The user becomes
     SCIM-managed. Nothing is written when nothing changes and it already is SCIM-managed.
     """
     _refuse_protected(user)
-    changed = _user_scim_assign(user, values=values, manager=manager)
+    changed = _user_scim_assign(user, values=values, manager=manager, attributes=attributes)
     if active is not None:
         changed += _user_set_active(user, active)
     emails_changed = _user_emails_differ(user, emails)
@@ -197,9 +202,15 @@ def _scim_user_refresh_profile(user: User) -> None:
     team_services.profiles_recompute(organisation=user.organisation, user_ids=[user.pk])
 
 
-def _user_scim_assign(user: User, *, values: Mapping[str, str], manager: User | None) -> list[str]:
-    """Set the SCIM fields on ``user`` (unsaved); return the names of those that changed."""
+def _user_scim_assign(
+    user: User, *, values: Mapping[str, str], manager: User | None, attributes: Mapping | None
+) -> list[str]:
+    """Set the SCIM fields on ``user`` (unsaved); return the names of those that changed.
+    ``attributes`` None leaves ``scim_attributes`` as it is."""
     changed = []
+    if attributes is not None and user.scim_attributes != attributes:
+        user.scim_attributes = dict(attributes)
+        changed.append("scim_attributes")
     for name in SCIM_USER_FIELDS:
         if getattr(user, name) != values[name]:
             setattr(user, name, values[name])
@@ -223,11 +234,12 @@ def _user_set_active(user: User, active: bool) -> list[str]:
 
 
 def _email_rows(emails) -> list[tuple]:
-    return [(e["value"], e["type"], e["primary"]) for e in emails]
+    return [(e["value"], e["type"], e["primary"], e.get("display", "")) for e in emails]
 
 
 def _user_emails_differ(user: User, emails: Sequence[Mapping]) -> bool:
-    current = [(e.value, e.type, e.primary) for e in sorted(user.emails.all(), key=lambda e: (e.position, e.pk))]
+    current = [(e.value, e.type, e.primary, e.display)
+               for e in sorted(user.emails.all(), key=lambda e: (e.position, e.pk))]
     return current != _email_rows(emails)
 
 
@@ -236,6 +248,6 @@ def _user_emails_replace(user: User, emails: Sequence[Mapping], *, delete_existi
         UserEmail.objects.filter(user=user).delete()
     getattr(user, "_prefetched_objects_cache", {}).pop("emails", None)
     UserEmail.objects.bulk_create(
-        UserEmail(user=user, value=value, type=type_, primary=primary, position=position)
-        for position, (value, type_, primary) in enumerate(_email_rows(emails))
+        UserEmail(user=user, value=value, type=type_, primary=primary, display=display, position=position)
+        for position, (value, type_, primary, display) in enumerate(_email_rows(emails))
     )

@@ -6,15 +6,18 @@ that the backend applies; DELETE asks the backend to delete. The adapter never w
 model itself. Decisions:
 
 - Input is read as Okta and Entra send it: attribute names in any case; read-only,
-  unstored and unknown attributes (``id``, ``meta``, ``schemas``, ``password``, ``groups``,
-  ``roles``, ``addresses``, ``phoneNumbers``, other schema URNs such as the hub's read-only
-  extension, misspellings) are ignored; ``null`` means unassigned. Known attributes with a
-  wrong type or too long for their column are a 400 ``invalidValue`` naming the attribute.
-- ``name.formatted`` is accepted and ignored: it is derived from givenName and familyName
-  (splitting it would guess wrong). ``displayName`` is stored as sent.
-- ``emails`` are stored in SCIM order; the first marked primary stays primary (or the first
-  one if none is), and the output lists the primary first. A type (work, home…) may appear
-  once per user (Entra).
+  never-stored and unknown attributes (``id``, ``meta``, ``schemas``, ``password``,
+  ``groups``, other schema URNs such as the hub's read-only extension, misspellings) are
+  ignored; ``null`` means unassigned. Known attributes with a wrong type or too long for
+  their column are a 400 ``invalidValue`` naming the attribute.
+- Every other RFC 7643 §4.1 core attribute the host does not model (``nickName``,
+  ``phoneNumbers``, ``addresses``, ``roles``, ``name.formatted``, ``name.middleName``…) is
+  kept as sent in one JSON document (``UserChanges.attributes``; rules and PATCH semantics in
+  ``attributes``) and returned. ``name.formatted`` is never derived from the other parts.
+  SCIM ``roles`` is stored, never the host's role. ``displayName`` is stored as sent.
+- ``emails`` (value, type, display, primary) are stored in SCIM order; the first marked
+  primary stays primary (or the first one if none is), and the output lists the primary
+  first. A type (work, home…) may appear once per user (Entra).
 - The enterprise ``manager`` arrives as ``{"value": id}``, a bare id (Entra) or a one-item
   list (Entra's older form); it must be another visible user of the same organisation. It is
   returned as ``{"value", "$ref", "displayName"}``; a manager deleted through SCIM is not
@@ -23,12 +26,14 @@ model itself. Decisions:
   an absent value leaves as it is.
 - PATCH (see ``patch.PatchOperationsMixin`` for the operation rules): ``add`` on a
   single-valued attribute sets it; ``add``/``replace`` on ``emails[type eq "x"].value``
-  creates that e-mail when missing; ``remove`` of something that is not there is a no-op; an
-  explicit path naming no User attribute is 400 ``invalidPath``; a path-less value's unknown
-  keys are ignored. An empty ``Operations`` changes nothing and answers the user.
+  creates that e-mail when missing (``phoneNumbers[type eq "mobile"].value``,
+  ``addresses[type eq "work"].streetAddress``… likewise); ``remove`` of something that is
+  not there is a no-op; an explicit path naming no User attribute is 400 ``invalidPath``; a
+  path-less value's unknown keys are ignored. An empty ``Operations`` changes nothing and answers the user.
 - Owners and administrators (``backend.is_protected``) answer 403 to PUT, PATCH and DELETE.
 """
 
+import copy
 import uuid
 
 from django.contrib.auth import get_user_model
@@ -40,6 +45,7 @@ from .. import errors, schemas
 from ..backend import EmailChange, UserChanges, get_backend
 from ..filters import BOOLEAN, DATETIME, EXACT, UUID, FilterAttr, FilterSchema, key
 from ..projection import Projection
+from . import attributes
 from .base import ResourceAdapter
 from .patch import PatchOperationsMixin, PatchTarget
 from .values import boolean, complex_value, email_address, lower_keys, max_length, text
@@ -66,14 +72,11 @@ CORE_TEXT = {
 NAME_TEXT = {"givenname": ("name.givenName", "given_name"), "familyname": ("name.familyName", "family_name")}
 ENTERPRISE_TEXT = {attr.lower(): (attr, field) for attr, field in ENTERPRISE_FIELDS.items()}
 
-# Core User attributes (RFC 7643 §4.1) that are read-only or not stored: accepted, ignored.
-IGNORED_CORE = frozenset({
-    "id", "meta", "schemas", "password", "groups", "roles", "entitlements", "x509certificates",
-    "nickname", "profileurl", "usertype", "preferredlanguage", "timezone",
-    "phonenumbers", "ims", "photos", "addresses",
-})
-IGNORED_NAME = frozenset({"formatted", "middlename", "honorificprefix", "honorificsuffix"})
+# Core User attributes (RFC 7643 §4.1) that are read-only or never stored: accepted, ignored.
+# The others the host does not model are kept in a JSON document (``attributes``).
+IGNORED_CORE = frozenset({"id", "meta", "schemas", "password", "groups"})
 EMAIL_FILTERS = frozenset({"type", "value", "primary"})
+EMAIL_SUBS = ("value", "type", "primary", "display")
 
 USER_FILTERS = FilterSchema({
     key("userName"): FilterAttr("username"),
@@ -103,7 +106,7 @@ def _one_primary(emails: list[EmailChange]) -> list[EmailChange]:
     primary = next((e for e in emails if e.primary), None)
     if primary is None:
         primary = next((e for e in emails if e.primary is None), None)
-    return [EmailChange(e.value, e.type, e is primary) for e in emails]
+    return [EmailChange(e.value, e.type, e is primary, e.display) for e in emails]
 
 
 def _email_matches(email: EmailChange, attr: str, value: str) -> bool:
@@ -158,7 +161,9 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
             "id": str(user.scim_id),
             "userName": user.username,
         }
+        stored = user.scim_attributes or {}
         name = {attr: value for attr, value in (("givenName", user.given_name), ("familyName", user.family_name)) if value}
+        name.update(stored.get("name", {}))  # formatted, middleName…: as sent, never derived
         if name:  # unassigned attributes are left out, never sent as "" (RFC 7643 §2.5)
             resource["name"] = name
         if user.display_name:
@@ -171,6 +176,7 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
             resource["locale"] = user.locale
         if user.title:
             resource["title"] = user.title
+        resource.update((attr, value) for attr, value in stored.items() if attr != "name")
         if self.projection.includes("groups"):
             base = self.base_location()
             resource["groups"] = [
@@ -216,6 +222,8 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
             item = {"value": email.value, "primary": email is primary}
             if email.type:
                 item["type"] = email.type
+            if email.display:
+                item["display"] = email.display
             result.append(item)
         return result
 
@@ -239,8 +247,10 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
             return True
         self._state = self.changes_from_user()
         self._emails_patched = False
+        self._attributes = attributes.AttributePatcher(self._state.attributes)
         self.handle_operations(operations)
         changes = self._state
+        changes.attributes = self._attributes.result()
         if self._emails_patched:
             self._check_email_types(changes.emails, "emails")
             changes.emails = _one_primary(changes.emails)
@@ -270,7 +280,7 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         name = complex_value(fields.get("name"), "name")
         for scim_key, (attr, field) in NAME_TEXT.items():
             setattr(changes, field, self._text(field, name.get(scim_key), attr))
-        text(name.get("formatted"), "name.formatted")  # checked, not stored: derived from the parts
+        changes.attributes = attributes.normalise(data)
         changes.emails = _one_primary(self._emails_from(fields.get("emails"), "emails"))
         if fields.get("active") is not None:
             changes.active = boolean(fields["active"], "active")
@@ -283,9 +293,10 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
     def changes_from_user(self) -> UserChanges:
         """The user's current state, which PATCH operations then edit."""
         user = self.obj
-        emails = [EmailChange(e.value, e.type, e.primary) for e in self._stored_emails()]
+        emails = [EmailChange(e.value, e.type, e.primary, e.display) for e in self._stored_emails()]
         values = {name: getattr(user, name) for name in UserChanges.FIELDS}
-        return UserChanges(**values, emails=emails, manager=user.manager, active=user.is_active)
+        return UserChanges(**values, emails=emails, manager=user.manager, active=user.is_active,
+                           attributes=copy.deepcopy(user.scim_attributes or {}))
 
     def _text(self, field: str, value, attr: str, required: bool = False) -> str:
         return text(value, attr, limit=max_length(get_user_model(), field), required=required)
@@ -295,8 +306,8 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         model = get_user_model()._meta.get_field("emails").related_model
         if sub_attr == "value":
             email.value = email_address(value, attr, limit=max_length(model, "value"))
-        elif sub_attr == "type":
-            email.type = text(value, attr, limit=max_length(model, "type"))
+        elif sub_attr in ("type", "display"):
+            setattr(email, sub_attr, text(value, attr, limit=max_length(model, sub_attr)))
         else:
             email.primary = None if value is None else boolean(value, attr)
 
@@ -305,7 +316,7 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
             raise errors.InvalidValue(f"{attr} must be an object with a value.")
         parts = lower_keys(item)
         email = EmailChange("")
-        for sub_attr in ("value", "type", "primary"):
+        for sub_attr in EMAIL_SUBS:
             self._email_set(email, sub_attr, parts.get(sub_attr), f"{attr}.{sub_attr}")
         return email
 
@@ -379,7 +390,9 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         attr = target.attr
         if not enterprise_only and attr in IGNORED_CORE:
             return
-        if attr in ENTERPRISE_TEXT or (attr in CORE_TEXT and not enterprise_only):
+        if not enterprise_only and attributes.handles(target):
+            self._attributes.apply(op, target, value)
+        elif attr in ENTERPRISE_TEXT or (attr in CORE_TEXT and not enterprise_only):
             scim_name, field = ENTERPRISE_TEXT[attr] if attr in ENTERPRISE_TEXT else CORE_TEXT[attr]
             self._simple(target)
             self._patch_text(op, field, value, scim_name)
@@ -426,13 +439,11 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
             for scim_key, (attr, field) in NAME_TEXT.items():
                 if op == "remove" or scim_key in parts:
                     self._patch_text(op, field, parts.get(scim_key), attr)
-            text(parts.get("formatted"), "name.formatted")  # checked, not stored
+            self._attributes.name_value(op, parts)  # formatted, middleName…
         elif sub in NAME_TEXT:
             attr, field = NAME_TEXT[sub]
             self._patch_text(op, field, value, attr)
-        elif sub == "formatted":
-            text(None if op == "remove" else value, "name.formatted")  # checked, not stored
-        elif sub not in IGNORED_NAME:
+        else:
             self._unknown(target, explicit)
 
     def _patch_manager(self, op: str, target: PatchTarget, value) -> None:
@@ -469,17 +480,15 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
                 gone = {e.value.lower() for e in self._emails_from(value, "emails")}
                 state.emails = [e for e in state.emails if e.value.lower() not in gone]
             return
-        if target.filter_attr not in EMAIL_FILTERS or target.sub_attr not in (None, "value", "type", "primary", "display"):
+        if target.filter_attr not in EMAIL_FILTERS or target.sub_attr not in (None, *EMAIL_SUBS):
             raise errors.InvalidPath(f"{target.name}: e-mails are selected by type, value or primary.")
-        if target.sub_attr == "display":
-            return  # read-only
         matches = [e for e in state.emails if _email_matches(e, target.filter_attr, target.filter_value)]
         if op == "remove":
             if target.sub_attr in (None, "value"):  # an e-mail without its value is no e-mail
                 state.emails = [e for e in state.emails if not any(e is m for m in matches)]
             for email in matches:
-                if target.sub_attr == "type":
-                    email.type = ""
+                if target.sub_attr in ("type", "display"):
+                    setattr(email, target.sub_attr, "")
                 elif target.sub_attr == "primary":
                     email.primary = False
             return
@@ -489,7 +498,7 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
             self._email_set(matches[0], target.filter_attr, target.filter_value, target.name)
         parts = complex_value(value, target.name) if target.sub_attr is None else {target.sub_attr: value}
         for email in matches:
-            for sub_attr in ("value", "type", "primary"):
+            for sub_attr in EMAIL_SUBS:
                 if sub_attr in parts:
                     self._email_set(email, sub_attr, parts[sub_attr], target.name)
         if created:
@@ -507,6 +516,7 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         for email in emails:
             if (new.type and email.type.lower() == new.type.lower()) or email.value.lower() == new.value.lower():
                 email.value, email.type = new.value, new.type or email.type
+                email.display = new.display or email.display
                 email.primary = email.primary or new.primary
                 merged = email
                 break

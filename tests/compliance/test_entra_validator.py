@@ -178,11 +178,7 @@ def test_patch_replace_work_email_and_family_name(entra, flag):
     ("userName", "renamed_{token}@contoso.example"),
     ("displayName", "New Display"),
     ("name.givenName", "NewGiven"),
-    pytest.param("name.formatted", "Formatted Name", marks=pytest.mark.xfail(strict=True, reason=(
-        "Product bug: PATCH {'op': 'Replace', 'path': 'name.formatted', 'value': 'Formatted Name'} answers 200 but "
-        "the value is dropped: name.formatted is always rebuilt from givenName + familyName ('givenName "
-        "familyName'). Expected: the sent value is stored and returned (RFC 7643 §4.1.1 readWrite; Entra maps "
-        "name.formatted by default and its validator reads every mapped attribute back)."))),
+    ("name.formatted", "Formatted Name"),  # stored as sent, never derived (Entra maps it by default)
     ("externalId", "ext-{token}"),
     ("title", "Engineer"),
     (f"{ENTERPRISE_URN}:department", "Finance"),

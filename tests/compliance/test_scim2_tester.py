@@ -41,8 +41,6 @@ ALLOWED_SKIPS = {
         "/Groups/.search are supported and checked by the suites",
 }
 
-UNSTORED = ("name", "nickName", "profileUrl", "userType", "preferredLanguage", "timezone", "emails", "phoneNumbers",
-            "ims", "photos", "addresses", "entitlements", "roles", "x509Certificates")
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 HUB = "urn:vxp:params:scim:schemas:extension:hub:2.0:User"
 CRUD = ("object_creation", "object_query", "object_query_without_id", "object_query_with_attributes",
@@ -63,15 +61,6 @@ class Known:
 # no longer run because the failure that produced them is gone). The main test ignores exactly
 # these checks and fails on any other.
 KNOWN: dict[str, Known] = {
-    "standard-user-attributes-not-stored": Known(
-        "Product gap (standard models only): the hub keeps userName, name.givenName/familyName, displayName, "
-        "title, locale, active, emails (value, type, primary), externalId and the enterprise fields, and its "
-        "/Schemas says exactly that (the discovery run passes). Held to the full RFC 7643 §4.1 User, PATCH "
-        "add/replace of nickName, profileUrl, userType, preferredLanguage, timezone, phoneNumbers, ims, photos, "
-        "addresses, entitlements, roles, x509Certificates, name.middleName/honorific*/formatted and "
-        "emails[].display answers 200 without keeping the value.",
-        [f"standard User {check} {attr}" for check in ("check_add_attribute", "check_replace_attribute")
-         for attr in UNSTORED]),
     "remove-active-refused": Known(
         "Product decision: PATCH {'op': 'remove', 'path': 'active'} answers 400 invalidValue 'active cannot be "
         "removed; replace it with false'. Every hub user is active or not; our /Schemas marks active required, "

@@ -47,3 +47,21 @@ def test_default_backend_protects_owners(scim, owner):
 
 def test_default_backend_conflict(scim, member):
     assert_error(scim.post("Users", {"userName": member.username}), 409, "uniqueness")
+
+
+def test_default_backend_stores_the_other_core_attributes_and_email_display(scim, organisation):
+    """The model contract's ``scim_attributes`` and ``emails[].display``."""
+    response = scim.post("Users", {"userName": "attrs@example.com", "nickName": "Attrs",
+                                   "name": {"formatted": "A. Ttrs"}, "roles": [{"value": "owner"}],
+                                   "emails": [{"value": "attrs@example.com", "display": "Work"}]})
+    assert response.status_code == 201
+    resource = response.json()
+    user = User.objects.get(scim_id=resource["id"])
+    assert user.scim_attributes == {"nickName": "Attrs", "name": {"formatted": "A. Ttrs"}, "roles": [{"value": "owner"}]}
+    assert user.role == "member" and resource["emails"][0]["display"] == "Work"
+    response = scim.patch(f"Users/{user.scim_id}", patch_body(
+        {"op": "Add", "path": 'phoneNumbers[type eq "mobile"].value', "value": "1"}))
+    assert response.json()["phoneNumbers"] == [{"type": "mobile", "value": "1"}]
+    assert scim.put(f"Users/{user.scim_id}", {"userName": "attrs@example.com"}).status_code == 200
+    user.refresh_from_db()
+    assert user.scim_attributes == {}

@@ -176,8 +176,9 @@ def test_okta_profile_update_by_get_then_put(scim, organisation):
     response = scim.put(f"Users/{user_id}", resource)
     assert response.status_code == 200
     updated = response.json()
-    assert updated["name"]["givenName"] == "Another"
-    assert updated["emails"] == [{"value": "put.user@okta.local", "primary": True, "type": "work"}]
+    assert updated["name"] == {"givenName": "Another", "middleName": "Excited", "familyName": "User"}
+    assert updated["emails"] == [{"value": "put.user@okta.local", "primary": True, "type": "work",
+                                  "display": "put.user@okta.local"}]
     assert updated["active"] is True
     assert updated["meta"]["lastModified"] > last_modified
     assert scim.get(f"Users/{user_id}").json() == updated

@@ -45,7 +45,10 @@ def test_post_ignores_read_only_unknown_and_role_input(scim, organisation):
         **{HUB_USER_EXTENSION: {"role": "owner"}, "urn:example:custom:1.0:User": {"x": "y"}},
     )
     assert resource["id"] != "not-ours"
-    assert "nickName" not in resource and "phoneNumbers" not in resource and "adreses" not in resource
+    assert "adreses" not in resource
+    # Core attributes the hub does not model are kept, SCIM roles included (never the hub role).
+    assert resource["nickName"] == "Nick" and resource["phoneNumbers"] == [{"value": "+1 555", "type": "work"}]
+    assert resource["roles"] == [{"value": "owner", "primary": True}]
     assert HUB_USER_EXTENSION not in resource  # returned: request
     requested = scim.get(f"Users/{resource['id']}", {"attributes": HUB_USER_EXTENSION}).json()
     assert requested[HUB_USER_EXTENSION]["role"] == "member"
@@ -228,10 +231,10 @@ def test_patch_name_paths(scim, member):
     url = f"Users/{member.scim_id}"
     body = scim.patch(url, patch_body({"op": "replace", "path": "name", "value": {"givenName": "Ada"}})).json()
     assert body["name"]["givenName"] == "Ada" and body["name"]["familyName"] == member.family_name
-    body = scim.patch(url, patch_body({"op": "replace", "path": "name.formatted", "value": "Ignored Entirely"})).json()
-    assert "formatted" not in body["name"]  # read-only in our schema: not stored, never derived
+    body = scim.patch(url, patch_body({"op": "replace", "path": "name.formatted", "value": "Stored As Sent"})).json()
+    assert body["name"]["formatted"] == "Stored As Sent"  # stored, never derived from the parts
     body = scim.patch(url, patch_body({"op": "remove", "path": "name.familyName"})).json()
-    assert body["name"] == {"givenName": "Ada"}  # unassigned: left out
+    assert body["name"] == {"givenName": "Ada", "formatted": "Stored As Sent"}  # unassigned: left out
     body = scim.patch(url, patch_body({"op": "replace", "value": {"name": {"familyName": "Lovelace"}}})).json()
     assert body["name"]["familyName"] == "Lovelace" and body["name"]["givenName"] == "Ada"
 
@@ -268,9 +271,15 @@ def test_patch_ignores_roles_and_the_hub_extension(scim, member):
            {k: v for k, v in before.items() if not k.startswith("scim_") and k != "updated_at"}
 
 
-@pytest.mark.parametrize("path", ["nickName", "addresses[type eq \"work\"].formatted", "phoneNumbers[type eq \"mobile\"].value"])
-def test_patch_unstored_core_attributes_are_accepted_and_ignored(scim, member, path):
-    assert scim.patch(f"Users/{member.scim_id}", patch_body({"op": "Add", "path": path, "value": "x"})).status_code == 200
+@pytest.mark.parametrize("path,returned", [
+    ("nickName", {"nickName": "x"}),
+    ('addresses[type eq "work"].formatted', {"addresses": [{"type": "work", "formatted": "x"}]}),
+    ('phoneNumbers[type eq "mobile"].value', {"phoneNumbers": [{"type": "mobile", "value": "x"}]}),
+])
+def test_patch_core_attributes_the_hub_does_not_model_are_kept(scim, member, path, returned):
+    response = scim.patch(f"Users/{member.scim_id}", patch_body({"op": "Add", "path": path, "value": "x"}))
+    assert response.status_code == 200
+    assert {k: response.json()[k] for k in returned} == returned
 
 
 def test_deactivating_an_inactive_user_is_a_no_op(scim, member):

@@ -21,3 +21,18 @@ def test_scim_services_refuse_protected_users(request, role):
         user_scim_delete(user=user)
     fresh = User.objects.get(pk=user.pk)
     assert fresh.is_active and fresh.scim_deleted_at is None and fresh.emails.exists()
+
+
+@pytest.mark.django_db
+def test_scim_services_store_attributes_and_none_leaves_them(organisation):
+    from vxp_hub.services import SCIM_USER_FIELDS, user_scim_create
+
+    values = {name: "" for name in SCIM_USER_FIELDS} | {"username": "doc@acme.example"}
+    document = {"nickName": "Doc", "roles": [{"value": "owner"}]}
+    user = user_scim_create(organisation=organisation, values=values, emails=[], attributes=document)
+    assert User.objects.get(pk=user.pk).scim_attributes == document and user.role == "member"
+    user_scim_update(user=user, values=values, emails=[], manager=None, active=None)
+    assert User.objects.get(pk=user.pk).scim_attributes == document
+    user_scim_update(user=user, values=values, emails=[], manager=None, active=None, attributes={})
+    fresh = User.objects.get(pk=user.pk)
+    assert fresh.scim_attributes == {} and fresh.role == "member"
