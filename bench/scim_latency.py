@@ -400,8 +400,8 @@ def main() -> int:
         connections.close_all()
 
     print()
-    print(f"| Suite | Request | Status | p50 ms | p95 ms | SQL |")
-    print(f"|---|---|---|---:|---:|---:|")
+    print("| Suite | Request | Status | p50 ms | p95 ms | SQL |")
+    print("|---|---|---|---:|---:|---:|")
     for suite, name, statuses, p50, p95, statements in rows:
         seen = ", ".join(f"{code}" + (f"x{n}" if len(statuses) > 1 else "") for code, n in sorted(statuses.items()))
         flag = " **>600**" if p95 > BUDGET_MS else ""

@@ -53,6 +53,7 @@ from ..backend import get_backend
 from ..filters import DATETIME, EXACT, UUID, FilterAttr, FilterSchema, key
 from ..projection import Projection
 from .base import ResourceAdapter
+from .values import max_length, text
 
 GROUP_FILTERS = FilterSchema({
     key("displayName"): FilterAttr("name"),
@@ -332,21 +333,11 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
 
     @classmethod
     def _display_name(cls, value) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise errors.InvalidValue("displayName is required: a non-empty string.")
-        limit = get_backend().group_model()._meta.get_field("name").max_length
-        if len(value) > limit:
-            raise errors.InvalidValue(f"displayName is longer than {limit} characters.")
-        return value
+        return text(value, "displayName", limit=max_length(get_backend().group_model(), "name"), required=True)
 
     @classmethod
     def _external_id(cls, value) -> str:
-        if not isinstance(value, str):
-            raise errors.InvalidValue("externalId must be a string.")
-        limit = get_backend().group_model()._meta.get_field("external_id").max_length
-        if len(value) > limit:
-            raise errors.InvalidValue(f"externalId is longer than {limit} characters.")
-        return value
+        return text(value, "externalId", limit=max_length(get_backend().group_model(), "external_id"))
 
     @classmethod
     def _member_values(cls, value, where: str) -> list[uuid.UUID | str]:

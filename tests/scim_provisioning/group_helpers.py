@@ -3,6 +3,8 @@
 from scim_provisioning.models import SCIMEvent
 from teams.models import Team, TeamMembership
 
+from .users import assert_error, patch_body  # noqa: F401  (shared by every SCIM suite)
+
 GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
@@ -11,8 +13,6 @@ ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 ENTRA_GROUP = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
 
 
-def patch_body(*operations) -> dict:
-    return {"schemas": [PATCH_OP], "Operations": list(operations)}
 
 
 def member(user, **extra) -> dict:
@@ -33,18 +33,6 @@ def snapshot(team) -> tuple:
     """Everything SCIM may change on a team, to assert that a refused request changed nothing."""
     team = Team.objects.get(pk=team.pk)
     return (team.name, team.external_id, team.scim_managed, team.updated_at, frozenset(member_ids(team)))
-
-
-def assert_error(response, status: int, scim_type: str | None = None) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/scim+json")
-    body = response.json()
-    assert body["schemas"] == [ERROR]
-    assert body["status"] == str(status)
-    assert body["detail"]
-    if scim_type is not None:
-        assert body.get("scimType") == scim_type, body
-    return body
 
 
 def events(organisation, action_prefix: str = "group.") -> list[SCIMEvent]:

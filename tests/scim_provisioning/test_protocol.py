@@ -6,25 +6,14 @@ import pytest
 
 from tests.factories import TeamFactory, UserFactory
 
+from .users import assert_error
+
 LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 
 
 def body(response):
     return json.loads(response.content)
-
-
-def assert_error(response, status, scim_type=None):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/scim+json"
-    data = body(response)
-    assert data["schemas"] == [ERROR]
-    assert data["status"] == str(status)
-    assert data["detail"]
-    assert "Traceback" not in data["detail"] and "IntegrityError" not in data["detail"]
-    if scim_type:
-        assert data["scimType"] == scim_type
-    return data
 
 
 @pytest.mark.parametrize("path", ["Users?startIndex=1&count=2", "Groups?startIndex=1&count=100"])

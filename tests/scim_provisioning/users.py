@@ -23,6 +23,7 @@ def assert_error(response, status: int, scim_type: str | None = None) -> dict:
     assert body["schemas"] == [ERROR]
     assert body["status"] == str(status)
     assert body["detail"]
+    assert "Traceback" not in body["detail"] and "IntegrityError" not in body["detail"]
     if scim_type is not None:
         assert body.get("scimType") == scim_type, body
     return body
