@@ -143,7 +143,9 @@ class SCIMView(APIView):
     renderer_classes = [SCIMRenderer]
     parser_classes: list = []
     content_negotiation_class = AlwaysSCIM
-    metadata_class = None  # OPTIONS → 405, like any unsupported method
+    metadata_class = None
+    # No OPTIONS: it answers a SCIM 405 like any unsupported method, and Allow never lists it.
+    http_method_names = ["get", "post", "put", "patch", "delete", "head"]
     throttle_classes: list = []
 
     @property

@@ -239,3 +239,9 @@ def test_attributes_with_a_value_filter_keeps_the_matching_entries(scim, organis
     assert resource["emails"] == [{"value": "work@example.com", "primary": True, "type": "work"}]
     resource = body(scim.get(f"Users/{user.scim_id}", {"attributes": 'emails[type eq "HOME"].value,userName'}))
     assert resource["emails"] == [{"value": "home@example.com"}] and resource["userName"] == "two@example.com"
+
+
+def test_allow_header_lists_only_what_the_endpoint_answers(scim):
+    response = scim.post("ServiceProviderConfig", {})
+    assert response.status_code == 405
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
