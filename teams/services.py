@@ -234,6 +234,18 @@ def profile_set_rank(*, profile, rank: int) -> None:
     )
 
 
+@transaction.atomic
+def profile_delete(*, profile) -> None:
+    """Delete a profile: teams mapped to it become unmapped, users holding it lose it, and an
+    organisation whose default it was gets none; then everyone SCIM manages is recomputed
+    (a bounded number of statements, whatever the organisation's size)."""
+    organisation_id = profile.organisation_id
+    _lock_organisation(organisation_id)
+    _profile_model().objects.filter(pk=profile.pk).delete()  # SET_NULL on every reference
+    default_profile_id = _lock_organisation(organisation_id)  # read again: it may be gone
+    _recompute(organisation_id=organisation_id, default_profile_id=default_profile_id, user_ids=None)
+
+
 # --- teams ----------------------------------------------------------------------------------
 
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from teams import services as team_services
+
 from .models import Organisation, User, UserEmail, UserProfile
 
 
@@ -11,8 +13,26 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(UserProfile)
 class UserProfileAdmin(admin.ModelAdmin):
+    """Rank changes and deletions go through teams.services, so effective profiles follow."""
+
     list_display = ["name", "organisation", "rank"]
     list_filter = ["organisation"]
+
+    def save_model(self, request, obj, form, change):
+        if change and "rank" in form.changed_data:
+            rank = obj.rank
+            obj.rank = form.initial["rank"]
+            super().save_model(request, obj, form, change)
+            team_services.profile_set_rank(profile=obj, rank=rank)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        team_services.profile_delete(profile=obj)
+
+    def delete_queryset(self, request, queryset):
+        for profile in queryset:
+            team_services.profile_delete(profile=profile)
 
 
 class UserEmailInline(admin.TabularInline):
