@@ -7,13 +7,24 @@ group; ``scim_managed`` marks it, and its name and members are then read-only in
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+
+def _model_setting(name: str) -> str:
+    value = getattr(settings, name, None)
+    if not value:
+        raise ImproperlyConfigured(
+            f"Set {name} to your model, as 'app_label.Model' (see the README, 'Installing the SCIM app')."
+        )
+    return value
+
+
 # The host's tenant and profile models, by "app_label.Model" (see README, "Installing").
-ORGANISATION_MODEL = settings.TEAMS_ORGANISATION_MODEL
-PROFILE_MODEL = settings.TEAMS_PROFILE_MODEL
+ORGANISATION_MODEL = _model_setting("TEAMS_ORGANISATION_MODEL")
+PROFILE_MODEL = _model_setting("TEAMS_PROFILE_MODEL")
 
 
 class Team(models.Model):
