@@ -31,6 +31,7 @@ urlpatterns = [
     path("settings/organisation/teams/new/", teams.team_create, name="settings-team-create"),
     path("settings/organisation/teams/<int:pk>/", teams.team_edit, name="settings-team-edit"),
     path("settings/organisation/teams/<int:pk>/rename/", teams.team_rename, name="settings-team-rename"),
+    path("settings/organisation/teams/<int:pk>/delete/", teams.team_delete, name="settings-team-delete"),
     path("settings/organisation/teams/<int:pk>/members/add/", teams.team_member_add, name="settings-team-member-add"),
     path("settings/organisation/teams/<int:pk>/members/remove/", teams.team_member_remove, name="settings-team-member-remove"),
     # Settings › Organisation › Users

@@ -233,3 +233,42 @@ def test_new_team_with_a_taken_name_is_refused(org_admin_client, organisation, m
     assert response.status_code == 400
     assert Team.objects.filter(organisation=organisation).count() == 1
 
+
+
+def test_delete_a_manual_team_keeps_its_users_and_recomputes_profiles(client, administrator, organisation, profiles):
+    from teams.models import Team
+    from teams.services import team_create
+    from tests.factories import UserFactory
+
+    user = UserFactory(organisation=organisation, scim_managed=True)
+    team = team_create(organisation=organisation, name="Editors", profile=profiles["Editor"], member_ids=[user.pk])
+    client.force_login(administrator)
+    url = f"/settings/organisation/teams/{team.pk}/delete/"
+    assert client.post(url, {}).status_code == 400  # not confirmed: nothing happens
+    assert Team.objects.filter(pk=team.pk).exists()
+    response = client.post(url, {"confirm": "yes"})
+    assert response.status_code == 302
+    assert not Team.objects.filter(pk=team.pk).exists()
+    user.refresh_from_db()
+    assert user.profile is None and user.profile_team is None
+
+
+def test_scim_team_cannot_be_deleted_in_the_hub(client, administrator, organisation):
+    from teams.models import Team
+    from teams.services import team_create
+
+    team = team_create(organisation=organisation, name="Okta Pushed", scim_managed=True)
+    client.force_login(administrator)
+    assert client.post(f"/settings/organisation/teams/{team.pk}/delete/", {"confirm": "yes"}).status_code == 403
+    assert "Delete this team" not in client.get(f"/settings/organisation/teams/{team.pk}/").content.decode()
+    assert Team.objects.filter(pk=team.pk).exists()
+
+
+def test_another_organisations_team_cannot_be_deleted(client, other_administrator, organisation):
+    from teams.models import Team
+    from teams.services import team_create
+
+    team = team_create(organisation=organisation, name="Ours")
+    client.force_login(other_administrator)
+    assert client.post(f"/settings/organisation/teams/{team.pk}/delete/", {"confirm": "yes"}).status_code == 404
+    assert Team.objects.filter(pk=team.pk).exists()

@@ -145,6 +145,21 @@ def team_member_remove(request, pk: int):
     return redirect("settings-team-edit", pk=team.pk)
 
 
+@organisation_admin_required
+@require_POST
+def team_delete(request, pk: int):
+    """Delete a team made by hand (a SCIM team is deleted by the identity provider). Its users
+    stay; their effective profiles are recomputed by the service."""
+    team = _get_manual_team(request, pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Tick the box to confirm that the team should be deleted.")
+        return _render_edit(request, team, status=400)
+    name = team.name
+    team_services.team_delete(team=team)
+    messages.success(request, f"Team {name} deleted; its members keep their accounts.")
+    return redirect("settings-teams")
+
+
 def _get_team(request, pk: int) -> Team:
     try:
         team = team_selectors.team_get(organisation=request.user.organisation, pk=pk)
