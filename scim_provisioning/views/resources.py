@@ -68,6 +68,11 @@ class ResourceMixin:
     def write(self, action: str, operation, *, resource_id: str = "", display=""):
         """Run ``operation`` in one transaction and record the outcome in the activity log.
 
+        ``operation`` returns ``(adapter, response)``: it builds the response itself, inside
+        the transaction, so a failure while rendering (a host adapter or model that cannot
+        produce its SCIM representation) rolls the write back and is answered and logged as
+        a failure. Nothing commits unless the client is told it succeeded.
+
         The transaction starts with the backend's ``write_lock`` (the host's lock order). The
         operation parses the request body itself, so a write refused for its body (malformed
         JSON, a bad PATCH envelope) is logged like any other failure. ``display`` labels a
@@ -85,13 +90,13 @@ class ResourceMixin:
         except Exception as exc:  # noqa: BLE001 — every failure is answered and logged
             err = to_scim_error(exc)
         else:
-            adapter, status = result
+            adapter, response = result
             event_record(
-                organisation=self.organisation, action=action, status_code=status, token=self.token,
+                organisation=self.organisation, action=action, status_code=response.status_code, token=self.token,
                 resource_type=cls.resource_type, resource_id=adapter.id if adapter else resource_id,
                 resource_display=adapter.display if adapter else display,
             )
-            return result
+            return response
         event_record(
             organisation=self.organisation, action=action, outcome=SCIMEvent.Outcome.FAILURE,
             status_code=err.status, token=self.token, resource_type=cls.resource_type,
@@ -160,10 +165,9 @@ class ResourceListView(ResourceMixin, SCIMView):
             seen["display"] = name if isinstance(name, str) else ""
             adapter = cls.create(request=request, organisation=self.organisation, data=data)
             adapter.projection = projection
-            return adapter, 201
+            return adapter, self.render(adapter, status=201, location=True)
 
-        adapter, _ = self.write(f"{cls.resource_type.lower()}.create", create, display=lambda: seen.get("display", ""))
-        return self.render(adapter, status=201, location=True)
+        return self.write(f"{cls.resource_type.lower()}.create", create, display=lambda: seen.get("display", ""))
 
 
 class ResourceSearchView(ResourceMixin, SCIMView):
@@ -201,10 +205,9 @@ class ResourceDetailView(ResourceMixin, SCIMView):
             data = self.body()
             adapter = self.get_object(projection, for_update=True)
             adapter.replace(data)
-            return adapter, 200
+            return adapter, self.render(adapter)
 
-        adapter, _ = self.write(self._action("replace"), replace, resource_id=self.kwargs["scim_id"][:64])
-        return self.render(adapter)
+        return self.write(self._action("replace"), replace, resource_id=self.kwargs["scim_id"][:64])
 
     def patch(self, request, *args, **kwargs):
         projection = self.projection_from_query()
@@ -213,18 +216,14 @@ class ResourceDetailView(ResourceMixin, SCIMView):
             operations = _patch_operations(self.body())
             adapter = self.get_object(projection, for_update=True)
             with_body = adapter.patch(operations)
-            return adapter, 200 if with_body else 204
+            return adapter, self.render(adapter) if with_body else Response(status=204)
 
-        adapter, status = self.write(self._action("patch"), apply, resource_id=self.kwargs["scim_id"][:64])
-        if status == 204:
-            return Response(status=204)
-        return self.render(adapter)
+        return self.write(self._action("patch"), apply, resource_id=self.kwargs["scim_id"][:64])
 
     def delete(self, request, *args, **kwargs):
         def remove():
             adapter = self.get_object(Projection(), for_update=True)
             adapter.delete()
-            return adapter, 204
+            return adapter, Response(status=204)
 
-        self.write(self._action("delete"), remove, resource_id=self.kwargs["scim_id"][:64])
-        return Response(status=204)
+        return self.write(self._action("delete"), remove, resource_id=self.kwargs["scim_id"][:64])
