@@ -19,8 +19,12 @@ DEFAULTS = {
     # Adapters translating SCIM JSON <-> intended changes; override to map other fields.
     "USER_ADAPTER": "scim_provisioning.adapters.users.UserAdapter",
     "GROUP_ADAPTER": "scim_provisioning.adapters.groups.GroupAdapter",
-    # Tokens: a typed prefix, so a secret scanner (and we) can tell ours at a glance.
-    "TOKEN_PREFIX": "vxpscim_",
+    # Tokens: a typed prefix, so a secret scanner (and we) can tell ours at a glance. Hosts
+    # set their own (the hub: "vxpscim_").
+    "TOKEN_PREFIX": "scim_",
+    # ServiceProviderConfig's words to the identity provider's administrator: where the
+    # bearer token comes from. Hosts name their own settings page here.
+    "TOKEN_DESCRIPTION": "The organisation's SCIM token, sent as 'Authorization: Bearer <token>'.",
     # Bookkeeping writes on the hot path are throttled: last_used_at at most once a minute.
     "TOKEN_LAST_USED_INTERVAL": 60,
     # Paging: Okta pages with count=100; nobody gets more than MAX_PAGE_SIZE per page.

@@ -128,6 +128,9 @@ TEAMS_PROFILE_MODEL = "vxp_hub.UserProfile"
 SCIM_PROVISIONING_ORGANISATION_MODEL = "vxp_hub.Organisation"
 SCIM_PROVISIONING = {
     "BACKEND": "vxp_hub.provisioning.HubSCIMBackend",
+    "TOKEN_PREFIX": "vxpscim_",
+    "TOKEN_DESCRIPTION": "The organisation's SCIM token, generated in Settings › Organisation › General, "
+                         "sent as 'Authorization: Bearer <token>'.",
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -47,8 +47,7 @@ class ServiceProviderConfigView(SCIMView):
             "authenticationSchemes": [{
                 "type": "oauthbearertoken",
                 "name": "OAuth Bearer Token",
-                "description": "The organisation's SCIM token, generated in Settings › Organisation › General, "
-                               "sent as 'Authorization: Bearer <token>'.",
+                "description": app_settings.TOKEN_DESCRIPTION,
                 "primary": True,
             }],
             "meta": {"resourceType": "ServiceProviderConfig", "location": f"{base}ServiceProviderConfig"},
