@@ -29,7 +29,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .conf import app_settings
+from .conf import app_settings, organisation_model_name
+from .contract import Requirement
 
 
 @dataclass
@@ -105,6 +106,44 @@ class SCIMBackend:
     """Base class. Subclasses override what their models need."""
 
     group_model_name = "teams.Team"
+
+    # --- the model contract (checked by manage.py check, see contract.py) ----------------
+    def model_requirements(self) -> list[Requirement]:
+        """What the default methods read and write on the host's models. A subclass that maps
+        a piece differently (overriding the methods that use it) leaves it out here."""
+        user = [
+            Requirement("user", "organisation", "the user's tenant: every SCIM request sees one", "relation"),
+            Requirement("user", "scim_id", "the SCIM id (UUID, unique)"),
+            Requirement("user", "scim_deleted_at", "DELETE /Users hides the account instead of destroying it"),
+            Requirement("user", "scim_managed", "whether SCIM manages the user"),
+            Requirement("user", "scim_updated_at", "when SCIM last changed the user"),
+            Requirement("user", "updated_at", "meta.lastModified"),
+            Requirement("user", "is_active", "SCIM active"),
+            Requirement("user", "date_joined", "meta.created"),
+            Requirement("user", "manager", "the enterprise extension's manager", "relation"),
+            Requirement("user", "scim_attributes", "the other RFC 7643 core attributes, kept as sent"),
+            Requirement("user", "emails", "SCIM emails: rows with value, type, display, primary, position", "reverse"),
+        ]
+        user += [Requirement("user", name, "a SCIM attribute the default adapter writes") for name in UserChanges.FIELDS]
+        tenant = [Requirement("tenant", "slug", "the scim_token command finds the tenant by it")]
+        group = [
+            Requirement("group", name, purpose)
+            for name, purpose in (
+                ("organisation", "the group's tenant"), ("scim_id", "the SCIM id"), ("name", "displayName"),
+                ("members", "members"), ("external_id", "externalId"),
+                ("scim_managed", "whether SCIM manages the group"), ("created_at", "meta.created"),
+                ("updated_at", "meta.lastModified"),
+            )
+        ]
+        return user + tenant + group
+
+    def contract_models(self) -> dict:
+        """The host's models by role, for the contract check."""
+        return {
+            "user": get_user_model(),
+            "tenant": apps.get_model(organisation_model_name()),
+            "group": self.group_model(),
+        }
 
     # --- reads: tenancy is decided here ----------------------------------------------
     def user_queryset(self, *, organisation) -> QuerySet:

@@ -1,6 +1,7 @@
 """System checks: misconfiguration shows in ``manage.py check``, not as a request-time 500."""
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.checks import Error, register
 from django.utils.module_loading import import_string
 
@@ -28,6 +29,8 @@ def check_settings(app_configs, **kwargs):
             Error("SCIM_PROVISIONING_ORGANISATION_MODEL is not set.", hint="e.g. 'accounts.Organisation'",
                   id="scim_provisioning.E004")
         )
+    if not errors:
+        errors.extend(check_model_contract())
     page = user_settings.get("MAX_PAGE_SIZE", DEFAULTS["MAX_PAGE_SIZE"])
     default_page = user_settings.get("DEFAULT_PAGE_SIZE", DEFAULTS["DEFAULT_PAGE_SIZE"])
     if not (isinstance(page, int) and isinstance(default_page, int) and 0 < default_page <= page):
@@ -36,3 +39,17 @@ def check_settings(app_configs, **kwargs):
                   id="scim_provisioning.E005")
         )
     return errors
+
+
+def check_model_contract() -> list[Error]:
+    """The host's models against what its backend needs (``SCIMBackend.model_requirements``)."""
+    from .backend import get_backend
+    from .contract import contract_errors
+
+    backend = get_backend()
+    try:
+        models = backend.contract_models()
+    except (LookupError, ValueError, ImproperlyConfigured) as exc:
+        return [Error(f"A model the SCIM app needs cannot be loaded: {exc}", id="scim_provisioning.E011",
+                      hint="Check SCIM_PROVISIONING_ORGANISATION_MODEL, AUTH_USER_MODEL and the backend's group model.")]
+    return contract_errors(models, backend.model_requirements())

@@ -1,0 +1,86 @@
+"""``manage.py check`` names every piece of the model contract a host's models lack, and how
+to fix it (scim_provisioning.E010), instead of a 500 on the first request."""
+
+import pytest
+from django.core.management import call_command
+from django.db import models
+from django.test.utils import isolate_apps
+
+from scim_provisioning.backend import SCIMBackend
+from scim_provisioning.checks import check_model_contract
+from scim_provisioning.contract import contract_errors
+
+
+def test_the_hub_meets_the_contract():
+    assert check_model_contract() == []
+    call_command("check", "--fail-level", "ERROR")
+
+
+@isolate_apps("scim_provisioning")
+def _bare_models():
+    class Tenant(models.Model):
+        name = models.CharField(max_length=50)
+
+        class Meta:
+            app_label = "scim_provisioning"
+
+    class Person(models.Model):
+        tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+        username = models.CharField(max_length=50)
+        is_active = models.BooleanField(default=True)
+
+        class Meta:
+            app_label = "scim_provisioning"
+
+    class Squad(models.Model):
+        name = models.CharField(max_length=50)
+
+        class Meta:
+            app_label = "scim_provisioning"
+
+    return {"tenant": Tenant, "user": Person, "group": Squad}
+
+
+def _missing(errors):
+    return {(error.obj._meta.object_name, error.msg.split("'")[1]) for error in errors}
+
+
+def test_every_missing_piece_is_named_with_a_hint():
+    errors = contract_errors(_bare_models(), SCIMBackend().model_requirements())
+
+    assert {e.id for e in errors} == {"scim_provisioning.E010"}
+    missing = _missing(errors)
+    for field in ("organisation", "scim_id", "scim_attributes", "emails", "manager", "updated_at", "date_joined",
+                  "given_name", "department"):
+        assert ("Person", field) in missing
+    assert ("Person", "username") not in missing and ("Person", "is_active") not in missing
+    assert ("Tenant", "slug") in missing
+    assert {("Squad", f) for f in ("organisation", "scim_id", "members", "external_id")} <= missing
+    assert ("Squad", "name") not in missing
+    emails = next(e for e in errors if "'emails'" in e.msg)
+    assert "reverse relation" in emails.hint and "model_requirements" in emails.hint
+
+
+class NoEnterpriseBackend(SCIMBackend):
+    """A host that maps no enterprise attributes leaves them out of its requirements."""
+
+    def model_requirements(self):
+        skip = {"manager", "employee_number", "cost_center", "enterprise_organization", "division", "department"}
+        return [r for r in super().model_requirements() if r.field not in skip]
+
+
+def test_a_backend_declares_what_it_needs():
+    errors = contract_errors(_bare_models(), NoEnterpriseBackend().model_requirements())
+
+    missing = _missing(errors)
+    assert ("Person", "manager") not in missing and ("Person", "department") not in missing
+    assert ("Person", "scim_id") in missing
+
+
+@pytest.mark.django_db
+def test_an_unloadable_model_is_reported(settings):
+    settings.SCIM_PROVISIONING_ORGANISATION_MODEL = "nowhere.Tenant"
+
+    [error] = check_model_contract()
+
+    assert error.id == "scim_provisioning.E011" and "nowhere" in error.msg
