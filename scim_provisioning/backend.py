@@ -21,6 +21,8 @@ many-to-many to the user model (through a table unique per group and user), and
 
 import uuid
 from collections.abc import Collection
+from contextlib import contextmanager
+from importlib import import_module
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -29,6 +31,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from . import errors
 from .conf import app_settings, organisation_model_name
 from .contract import Requirement
 
@@ -106,6 +109,15 @@ class SCIMBackend:
     """Base class. Subclasses override what their models need."""
 
     group_model_name = "teams.Team"
+    # The teams app's services (a dotted module path): with them, every group write and every
+    # user write keeps the members' effective profiles right (a team mapped to a profile gives
+    # it to its SCIM-managed members; the tenant's default profile covers the others), and every
+    # SCIM write takes their lock first. None: a host whose groups are not ``teams.Team`` gets
+    # the plain writes below, and no profile rule.
+    group_services_module = "teams.services"
+
+    def group_services(self):
+        return import_module(self.group_services_module) if self.group_services_module else None
 
     # --- the model contract (checked by manage.py check, see contract.py) ----------------
     def model_requirements(self) -> list[Requirement]:
@@ -198,6 +210,7 @@ class SCIMBackend:
         self._user_apply(user, changes, active=changes.active is not False)
         user.save()
         self._user_emails_set(user, changes.emails)
+        self._user_profile_refresh(user, organisation=organisation)
         return user
 
     def user_update(self, *, user, changes: UserChanges):
@@ -209,7 +222,15 @@ class SCIMBackend:
         self._user_apply(user, changes, active=user.is_active if changes.active is None else changes.active)
         user.save()
         self._user_emails_set(user, changes.emails)
+        self._user_profile_refresh(user, organisation=user.organisation)
         return user
+
+    def _user_profile_refresh(self, user, *, organisation) -> None:
+        """The user is SCIM-managed now: give it its effective profile (from its mapped teams,
+        else the tenant's default for SCIM users). Two statements; the lock is held already."""
+        services = self.group_services()
+        if services is not None:
+            services.profiles_recompute(organisation=organisation, user_ids=[user.pk])
 
     def user_delete(self, *, user) -> None:
         """DELETE /Users/{id}: deactivate the account and hide it from SCIM (later reads answer
@@ -244,7 +265,11 @@ class SCIMBackend:
         """Called first in every SCIM write's transaction (POST, PUT, PATCH, DELETE of
         ``resource_type``), before the resource's own row is locked. Take here the coarse
         locks the host's services take, so that every code path locks in the same order
-        (no deadlock between a SCIM write and, say, an administrator's change). Default: none."""
+        (no deadlock between a SCIM write and, say, an administrator's change). Default: the
+        teams services' lock (the tenant's row), when they are used."""
+        services = self.group_services()
+        if services is not None:
+            services.profiles_lock(organisation=organisation)
 
     # --- groups (teams): writes ---------------------------------------------------------
     # The Groups adapter validates everything first (displayName, externalId, every member
@@ -272,6 +297,11 @@ class SCIMBackend:
 
     def group_create(self, *, organisation, name: str, external_id: str = "", user_ids: Collection = ()):
         """Create and return a SCIM-managed group of ``organisation`` with these members."""
+        services = self.group_services()
+        if services is not None:
+            with self._group_errors(services):
+                return services.team_create(organisation=organisation, name=name, external_id=external_id,
+                                            scim_managed=True, member_ids=user_ids)
         group = self.group_model().objects.create(
             organisation=organisation, name=name, external_id=external_id, scim_managed=True
         )
@@ -284,7 +314,12 @@ class SCIMBackend:
         provider becomes SCIM-managed from its first change), rename it and set its externalId
         (``None``: unchanged), and bump its last-modified time. ``group`` may be left stale."""
         fields = {"scim_managed": True, "updated_at": timezone.now()}
-        if name is not None:
+        services = self.group_services()
+        if services is not None:
+            if name is not None and name != group.name:
+                with self._group_errors(services):
+                    services.team_rename(team=group, name=name)
+        elif name is not None:
             fields["name"] = name
         if external_id is not None:
             fields["external_id"] = external_id
@@ -292,6 +327,8 @@ class SCIMBackend:
 
     def group_members_add(self, *, group, user_ids: Collection) -> None:
         """Add these users (already-members are skipped): one INSERT."""
+        if self._group_service_call("team_members_add", team=group, user_ids=user_ids):
+            return
         if not user_ids:
             return
         through, group_fk, user_fk = self.membership_table()
@@ -301,6 +338,8 @@ class SCIMBackend:
 
     def group_members_remove(self, *, group, user_ids: Collection) -> None:
         """Remove these users from ``group`` (non-members are ignored): one DELETE."""
+        if self._group_service_call("team_members_remove", team=group, user_ids=user_ids):
+            return
         if not user_ids:
             return
         through, group_fk, user_fk = self.membership_table()
@@ -308,13 +347,42 @@ class SCIMBackend:
 
     def group_members_set(self, *, group, user_ids: Collection) -> None:
         """Make ``user_ids`` the complete member list: one DELETE of the others, one INSERT."""
+        if self._group_service_call("team_members_set", team=group, user_ids=user_ids):
+            return
         through, group_fk, user_fk = self.membership_table()
         through.objects.filter(**{group_fk: group.pk}).exclude(**{f"{user_fk}__in": list(user_ids)}).delete()
         self.group_members_add(group=group, user_ids=user_ids)
 
     def group_delete(self, *, group) -> None:
         """Delete the group and its memberships, never its users."""
+        if self._group_service_call("team_delete", team=group):
+            return
         group.delete()
+
+    def _group_service_call(self, name: str, **kwargs) -> bool:
+        """Run the teams service ``name`` (True), or do nothing when there are none (False)."""
+        services = self.group_services()
+        if services is None:
+            return False
+        with self._group_errors(services):
+            getattr(services, name)(**kwargs)
+        return True
+
+    @staticmethod
+    @contextmanager
+    def _group_errors(services):
+        """The teams services' errors as SCIM errors. Their text is for developers, never shown."""
+        try:
+            yield
+        except services.TeamNameTaken:
+            raise errors.Conflict("A group with this displayName already exists in the organisation.")
+        except services.InvalidTeamField as exc:
+            attribute = {"name": "displayName", "external_id": "externalId"}.get(exc.field, exc.field)
+            raise errors.InvalidValue(f"{attribute} is empty, too long or contains control characters.")
+        except services.MemberNotInOrganisation:
+            raise errors.InvalidValue("A member is not a user of this organisation; no change was made.")
+        except services.TeamError:
+            raise errors.InvalidValue("The group could not be changed with these values.")
 
     def membership_table(self):
         """The members through model and its ``<group>_id`` / ``<user>_id`` column names."""

@@ -1,15 +1,9 @@
 """The hub's implementation of the SCIM app's backend hooks: the only module that knows
 ``vxp_hub``, ``teams`` and ``scim_provisioning`` together."""
 
-from contextlib import contextmanager
 from dataclasses import asdict
 
-from django.utils import timezone
-
-from scim_provisioning import errors
 from scim_provisioning.backend import SCIMBackend, UserChanges
-from teams import services as team_services
-from teams.models import Team
 
 from . import services
 from .models import Role
@@ -93,60 +87,3 @@ class HubSCIMBackend(SCIMBackend):
             "manager": changes.manager,
             "attributes": changes.attributes,
         }
-
-    # --- groups (teams) ------------------------------------------------------------------
-    # Every membership, name and deletion change goes through teams.services, which keeps
-    # the members' effective profiles right (protected users are never touched) in bounded
-    # SQL. Only the SCIM bookkeeping (externalId, scim_managed, updated_at) is written here.
-
-    def write_lock(self, *, organisation, resource_type):
-        # The lock every teams service takes first (the organisation's row), taken before the
-        # SCIM view locks the team's or user's row: group writes change memberships, and user
-        # writes recompute profiles, so both must lock in the teams services' order.
-        team_services.profiles_lock(organisation=organisation)
-
-    def group_create(self, *, organisation, name, external_id="", user_ids=()):
-        with _team_errors():
-            return team_services.team_create(
-                organisation=organisation, name=name, external_id=external_id, scim_managed=True, member_ids=user_ids
-            )
-
-    def group_update(self, *, group, name=None, external_id=None):
-        with _team_errors():
-            if name is not None and name != group.name:
-                team_services.team_rename(team=group, name=name)
-        fields = {"scim_managed": True, "updated_at": timezone.now()}
-        if external_id is not None:
-            fields["external_id"] = external_id
-        Team.objects.filter(pk=group.pk).update(**fields)
-
-    def group_members_add(self, *, group, user_ids):
-        with _team_errors():
-            team_services.team_members_add(team=group, user_ids=user_ids)
-
-    def group_members_remove(self, *, group, user_ids):
-        with _team_errors():
-            team_services.team_members_remove(team=group, user_ids=user_ids)
-
-    def group_members_set(self, *, group, user_ids):
-        with _team_errors():
-            team_services.team_members_set(team=group, user_ids=user_ids)
-
-    def group_delete(self, *, group):
-        team_services.team_delete(team=group)
-
-
-@contextmanager
-def _team_errors():
-    """teams.services errors as SCIM errors. Their text is for developers, never shown."""
-    try:
-        yield
-    except team_services.TeamNameTaken:
-        raise errors.Conflict("A group with this displayName already exists in the organisation.")
-    except team_services.InvalidTeamField as exc:
-        attribute = {"name": "displayName", "external_id": "externalId"}.get(exc.field, exc.field)
-        raise errors.InvalidValue(f"{attribute} is empty, too long or contains control characters.")
-    except team_services.MemberNotInOrganisation:
-        raise errors.InvalidValue("A member is not a user of this organisation; no change was made.")
-    except team_services.TeamError:
-        raise errors.InvalidValue("The group could not be changed with these values.")
