@@ -1,5 +1,6 @@
-"""The hub's implementation of the SCIM app's backend hooks: the only module that knows
-``vxp_hub``, ``teams`` and ``scim_provisioning`` together."""
+"""The hub's backend for the SCIM app: only what is the hub's own. Users are written through
+the hub's services (owners and administrators protected, the role never set); groups, the
+lock order and the team→profile rule come from the package's default backend."""
 
 from dataclasses import asdict
 
