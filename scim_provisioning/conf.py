@@ -30,6 +30,8 @@ DEFAULTS = {
     # Paging: Okta pages with count=100; nobody gets more than MAX_PAGE_SIZE per page.
     "DEFAULT_PAGE_SIZE": 100,
     "MAX_PAGE_SIZE": 200,
+    # RFC 9865 cursor pagination: seconds a nextCursor/previousCursor stays valid.
+    "CURSOR_TIMEOUT": 3600,
     # Filters longer than this (characters) are refused before parsing.
     "MAX_FILTER_LENGTH": 4096,
     # Request bodies larger than this (bytes) are refused with 413.

@@ -113,3 +113,17 @@ class InternalError(SCIMError):
 class NotImplementedFeature(SCIMError):
     status = 501
     default_detail = "This feature is not supported; see /ServiceProviderConfig."
+
+
+class InvalidCursor(BadRequest):
+    """RFC 9865 §2.3: a cursor this server did not issue, or issued for another query."""
+
+    scim_type = "invalidCursor"
+    default_detail = "The cursor is not valid for this request; start again with cursor= (empty)."
+
+
+class ExpiredCursor(BadRequest):
+    """RFC 9865 §2.3: a cursor older than ``cursorTimeout``."""
+
+    scim_type = "expiredCursor"
+    default_detail = "The cursor has expired; start again with cursor= (empty)."

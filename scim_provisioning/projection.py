@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 
 from .conf import app_settings
-from .errors import InvalidValue
+from .errors import InvalidCursor, InvalidValue
 
 ALWAYS_RETURNED = frozenset({"id", "schemas"})
 
@@ -200,6 +200,9 @@ def _drop_path(resource: dict, urn: str | None, parts: list[str]) -> None:
 class Page:
     start_index: int
     count: int
+    # RFC 9865: the raw ``cursor`` parameter ("" asks for the first page), or None for index
+    # paging. Decoded by the list view, which knows the query it must belong to.
+    cursor: str | None = None
 
     @property
     def offset(self) -> int:
@@ -222,9 +225,15 @@ def _integer(value, name: str, default: int) -> int:
     return int(text)
 
 
-def page_from(start_index, count) -> Page:
-    """RFC 7644 §3.4.2.4: startIndex < 1 is 1; count < 0 is 0; count is capped at MAX_PAGE_SIZE."""
+def page_from(start_index, count, cursor=None) -> Page:
+    """RFC 7644 §3.4.2.4: startIndex < 1 is 1; count < 0 is 0; count is capped at MAX_PAGE_SIZE.
+    RFC 9865: ``cursor`` selects cursor paging instead; it cannot be combined with startIndex."""
+    if cursor is not None:
+        if not isinstance(cursor, str):
+            raise InvalidCursor("cursor must be a string.")
+        if start_index not in (None, ""):
+            raise InvalidValue("Use either startIndex (index paging) or cursor (cursor paging), not both.")
     start = max(1, min(_integer(start_index, "startIndex", 1), MAX_START_INDEX))
     size = _integer(count, "count", app_settings.DEFAULT_PAGE_SIZE)
     size = max(0, min(size, app_settings.MAX_PAGE_SIZE))
-    return Page(start, size)
+    return Page(start, size, cursor)

@@ -41,6 +41,15 @@ class ServiceProviderConfigView(SCIMView):
             "patch": {"supported": True},
             "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
             "filter": {"supported": True, "maxResults": app_settings.MAX_PAGE_SIZE},
+            # RFC 9865 §4: index paging (startIndex) and cursor paging (cursor) on Users and Groups.
+            "pagination": {
+                "cursor": True,
+                "index": True,
+                "defaultPaginationMethod": "index",
+                "defaultPageSize": app_settings.DEFAULT_PAGE_SIZE,
+                "maxPageSize": app_settings.MAX_PAGE_SIZE,
+                "cursorTimeout": app_settings.CURSOR_TIMEOUT,
+            },
             "changePassword": {"supported": False},
             "sort": {"supported": False},
             "etag": {"supported": False},

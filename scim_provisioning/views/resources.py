@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django_scim.constants import SchemaURI
 from rest_framework.response import Response
 
-from .. import errors, filters
+from .. import cursors, errors, filters
 from ..activity import event_record
 from ..backend import get_backend
 from ..conf import app_settings
@@ -116,21 +116,52 @@ class ResourceMixin:
             else:
                 queryset = queryset.filter(q)
         total = queryset.count()
-        resources = []
+        if page.cursor is not None:
+            return self.cursor_page(queryset, total, filter_string, page, projection)
+        rows = []
         if page.count and page.offset < total:
             rows = list(queryset.order_by("pk")[page.offset: page.offset + page.count])
-            cls.load_related(rows, organisation=self.organisation, projection=projection)
-            resources = [
-                projection.apply(cls(obj, self.request, projection).to_dict(), cls.core_schema, cls.extensions())
-                for obj in rows
-            ]
+        return self.list_body(rows, projection, totalResults=total, startIndex=page.start_index)
+
+    def list_body(self, rows: list, projection: Projection, **paging) -> Response:
+        """A ListResponse of ``rows`` (model instances) under ``projection``."""
+        cls = self.adapter_class
+        cls.load_related(rows, organisation=self.organisation, projection=projection)
+        resources = [
+            projection.apply(cls(obj, self.request, projection).to_dict(), cls.core_schema, cls.extensions())
+            for obj in rows
+        ]
         return Response({
             "schemas": [SchemaURI.LIST_RESPONSE],
-            "totalResults": total,
-            "startIndex": page.start_index,
+            **paging,
             "itemsPerPage": len(resources),
             "Resources": resources,
         })
+
+    def cursor_page(self, queryset, total: int, filter_string, page: Page, projection: Projection) -> Response:
+        """RFC 9865: one keyset page (``pk > after`` or ``pk < before``, one row more than asked to
+        know whether another page follows), with ``nextCursor``/``previousCursor`` naming the
+        positions around it. No OFFSET: every page costs what the first one does."""
+        scope = cursors.scope(resource_type=self.adapter_class.resource_type, organisation=self.organisation,
+                              filter_string=filter_string)
+        position = cursors.decode(page.cursor, scope=scope)
+        size = page.count
+        if position.before is not None:
+            rows = list(queryset.filter(pk__lt=position.before).order_by("-pk")[: size + 1])
+            has_previous, has_next = len(rows) > size, True
+            rows = rows[:size][::-1]
+        else:
+            if position.after is not None:
+                queryset = queryset.filter(pk__gt=position.after)
+            rows = list(queryset.order_by("pk")[: size + 1])
+            has_previous, has_next = position.after is not None, len(rows) > size
+            rows = rows[:size]
+        paging = {"totalResults": total}
+        if rows and has_next:
+            paging["nextCursor"] = cursors.encode(scope=scope, after=rows[-1].pk)
+        if rows and has_previous:
+            paging["previousCursor"] = cursors.encode(scope=scope, before=rows[0].pk)
+        return self.list_body(rows, projection, **paging)
 
 
 def _patch_operations(data: dict) -> list:
@@ -151,7 +182,7 @@ class ResourceListView(ResourceMixin, SCIMView):
 
     def get(self, request, *args, **kwargs):
         params = request.query_params
-        page = page_from(params.get("startIndex"), params.get("count"))
+        page = page_from(params.get("startIndex"), params.get("count"), params.get("cursor"))
         return self.list_response(params.get("filter"), page, self.projection_from_query())
 
     def post(self, request, *args, **kwargs):
@@ -181,7 +212,7 @@ class ResourceSearchView(ResourceMixin, SCIMView):
         filter_string = data.get("filter")
         if filter_string is not None and not isinstance(filter_string, str):
             raise errors.InvalidFilter("filter must be a string.")
-        page = page_from(data.get("startIndex"), data.get("count"))
+        page = page_from(data.get("startIndex"), data.get("count"), data.get("cursor"))
         projection = Projection.from_params(data.get("attributes"), data.get("excludedAttributes"))
         return self.list_response(filter_string, page, projection)
 
