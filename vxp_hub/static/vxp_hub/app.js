@@ -25,3 +25,22 @@
     if (!isNaN(when)) { el.title = el.textContent.trim(); el.textContent = format.format(when); }
   });
 })();
+/* Token generation (see vxp_hub/views/general.py):
+   - a form marked data-submit-once disables its button on the first submit, so a double
+     click sends one POST, never two that race (the second would answer 409 and replace the
+     page that shows the new token);
+   - the page showing a new token replaces its history entry with the plain settings URL, so a
+     reload is a GET (the token's status), not a re-POST answering "the token changed". */
+(function () {
+  document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.submitted) { event.preventDefault(); return; }
+      form.dataset.submitted = "1";
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.setAttribute("aria-busy", "true"); });
+    });
+  });
+  var shown = document.getElementById("new-scim-token");
+  if (shown && shown.dataset.reloadUrl && window.history.replaceState) {
+    window.history.replaceState(null, "", shown.dataset.reloadUrl);
+  }
+})();
