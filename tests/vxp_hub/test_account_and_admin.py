@@ -96,3 +96,16 @@ def test_user_change_saves_without_touching_the_password(client, organisation, m
     assert response.status_code == 302, response.context["adminform"].form.errors
     member.refresh_from_db()
     assert member.given_name == "Renamed" and member.check_password("keep-pass-12345")
+
+
+def test_bad_profile_id_is_an_error_that_keeps_the_mapping(org_admin_client, organisation, profiles):
+    from teams.models import Team
+
+    team = Team.objects.create(organisation=organisation, name="Marketing", profile=profiles["Editor"])
+    response = org_admin_client.post(reverse("settings-team-edit", args=[team.pk]), {"profile": "999999"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f'value="{profiles["Editor"].pk}" selected' in body
+    assert f"Editor (rank {profiles['Editor'].rank})" in body
+    team.refresh_from_db()
+    assert team.profile == profiles["Editor"]
