@@ -48,3 +48,19 @@ class OrganisationAuthenticationForm(AuthenticationForm):
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class OrganisationAdminAuthenticationForm(OrganisationAuthenticationForm):
+    """The Django admin's login: the organisation-aware form, for staff only (the hub's
+    operators: ``createsuperuser`` users, or users an operator marks staff). Organisation
+    owners and administrators are not staff; they use the settings pages."""
+
+    error_messages = {
+        **OrganisationAuthenticationForm.error_messages,
+        "invalid_login": "Enter the organisation, username and password of a staff account.",
+    }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.is_staff:
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")

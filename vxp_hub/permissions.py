@@ -3,7 +3,6 @@
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
 
@@ -12,7 +11,8 @@ def is_organisation_admin(user) -> bool:
 
 
 def organisation_admin_required(view):
-    """Anonymous → login page; logged in but not owner/administrator → 403.
+    """Anonymous → login page; logged in but not owner/administrator → 403 with the "My
+    account" page (who they are, who administers them, log out), not a bare error.
 
     The view always works on ``request.user.organisation``: no URL names another
     organisation, so an administrator of one organisation can never reach another's settings.
@@ -23,7 +23,9 @@ def organisation_admin_required(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not is_organisation_admin(request.user):
-            raise PermissionDenied("Only the organisation's owner and administrators may open its settings.")
+            from .views.account import FORBIDDEN_SETTINGS, render_account
+
+            return render_account(request, forbidden=FORBIDDEN_SETTINGS, status=403)
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -29,3 +29,13 @@ def user_find(*, organisation: Organisation, username: str) -> User | None:
     return User.objects.filter(
         organisation=organisation, username__iexact=username, scim_deleted_at__isnull=True
     ).first()
+
+
+def organisation_administrators(*, organisation: Organisation) -> QuerySet[User]:
+    """Who administers the organisation (active owner first, then administrators), with their
+    emails: what a member needs to know whom to ask."""
+    return (
+        User.objects.filter(organisation=organisation, role__in=User.PROTECTED_ROLES, is_active=True)
+        .prefetch_related("emails")
+        .order_by("-role", Lower("username"))
+    )

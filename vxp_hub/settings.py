@@ -95,7 +95,7 @@ AUTH_USER_MODEL = "vxp_hub.User"
 AUTHENTICATION_BACKENDS = ["vxp_hub.auth.OrganisationBackend"]
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "settings-general"
+LOGIN_REDIRECT_URL = "home"  # administrators → settings, members → My account
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -3,12 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
-from .views import activity, general, teams, users
+from .views import account, activity, general, teams, users
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", account.account, name="account"),
     # Settings › Organisation › General (access management, SCIM token)
     path("settings/organisation/general/", general.settings_general, name="settings-general"),
     path(

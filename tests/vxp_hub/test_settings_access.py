@@ -26,7 +26,9 @@ def test_owner_and_administrator_open_settings(client, request, page, who):
 @pytest.mark.parametrize("page", PAGES)
 def test_member_gets_403(client, member, page):
     client.force_login(member)
-    assert client.get(reverse(page)).status_code == 403
+    response = client.get(reverse(page))
+    assert response.status_code == 403
+    assert "My account" in response.content.decode()
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -12,4 +12,9 @@ class LoginView(auth_views.LoginView):
 
 
 def home(request):
+    """Administrators land on their settings; everyone else on "My account"."""
+    from ..permissions import is_organisation_admin
+
+    if request.user.is_authenticated and not is_organisation_admin(request.user):
+        return redirect("account")
     return redirect("settings-general")

@@ -37,6 +37,7 @@ class TeamProfileForm(forms.Form):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["profile"].queryset = profile_list(organisation=organisation)
+        self.fields["profile"].label_from_instance = lambda p: f"{p.name} (rank {p.rank})"
 
 
 class TeamNameForm(forms.Form):
@@ -94,7 +95,10 @@ def team_edit(request, pk: int):
             team_map_profile(team=team, profile=form.cleaned_data["profile"], actor=request.user)
             messages.success(request, "Profile saved.")
             return redirect("settings-team-edit", pk=team.pk)
-        return _render_edit(request, team, profile_form=form, status=400)
+        # Re-show the current mapping with the error, so the next Save does not unmap the team.
+        kept = TeamProfileForm(organisation=team.organisation, initial={"profile": team.profile_id})
+        kept._errors = form.errors
+        return _render_edit(request, team, profile_form=kept, status=400)
     return _render_edit(request, team, profile_form=form)
 
 
