@@ -10,7 +10,8 @@ from . import factories
 
 
 def pytest_collection_modifyitems(config, items):
-    # Tests marked ``postgres`` exercise row locks and concurrent transactions; SQLite cannot.
+    # Tests marked ``postgres`` use PostgreSQL specifics (EXPLAIN plans, pg_stat_activity lock waits);
+    # concurrent requests run on both databases.
     skip = pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL=postgres://...)")
     if connection.vendor != "postgresql":
         for item in items:

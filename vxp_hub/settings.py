@@ -84,8 +84,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a concurrent writer instead of failing at once with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Concurrent writers on the embedded default (issue 9): every transaction takes SQLite's
+    # write lock when it begins (IMMEDIATE), so two writers never deadlock upgrading a read
+    # lock ("database is locked" at once, busy timeout or not); a writer waits up to 20 s for
+    # the lock; WAL lets readers go on while one writer writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
+    # A file, not :memory:, so the threads of concurrent tests and live_server share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

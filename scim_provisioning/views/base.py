@@ -56,6 +56,9 @@ def _check_value(value, depth: int) -> None:
     if isinstance(value, str):
         if any((c < " " and c not in _ALLOWED_CONTROLS) or c == "\x7f" for c in value):
             raise errors.InvalidValue("Strings must not contain NUL or control characters.")
+        # JSON's \\uD800 escapes decode to lone surrogates, which no database can store.
+        if any("\ud800" <= c <= "\udfff" for c in value):
+            raise errors.InvalidValue("Strings must not contain lone UTF-16 surrogates.")
     elif isinstance(value, float):
         if not math.isfinite(value):
             raise errors.InvalidValue("Numbers must be finite.")

@@ -1,4 +1,4 @@
-"""Concurrent SCIM group writes on PostgreSQL: nothing is lost, duplicates are a 409, and a
+"""Concurrent SCIM group writes (SQLite and PostgreSQL): nothing is lost, duplicates are a 409, and a
 SCIM write never deadlocks with an administrator's change (SPEC §2, Atomicity)."""
 
 import json
@@ -14,7 +14,7 @@ from tests import factories
 
 from .group_helpers import make_user, member, member_ids, patch_body
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def _run_together(*jobs):
@@ -88,6 +88,7 @@ def _wait_until_another_backend_waits_for_a_lock() -> None:
     raise AssertionError("the SCIM request never waited for the organisation lock")
 
 
+@pytest.mark.postgres  # waits on pg_stat_activity's lock table
 def test_scim_patch_and_an_administrators_mapping_of_the_same_team_do_not_deadlock(
     organisation, scim_token, profiles
 ):

@@ -8,7 +8,7 @@ from django.db import connection
 from scim_provisioning.models import SCIMEvent, SCIMToken
 from scim_provisioning.services import token_authenticate, token_generate
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def _run_at_once(target, n):

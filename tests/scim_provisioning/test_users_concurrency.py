@@ -33,7 +33,6 @@ def _post_concurrently(raw_token: str, body: dict) -> list:
     return responses
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_posts_of_one_username_give_one_201(organisation, scim_token):
     responses = _post_concurrently(scim_token, {"userName": "burst@example.com",
@@ -49,7 +48,6 @@ def test_concurrent_posts_of_one_username_give_one_201(organisation, scim_token)
     assert user.emails.count() == 1
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_revivals_of_one_deleted_user_give_one_201(organisation, scim_token):
     created = Client().post("/scim/v2/Users", {"userName": "back@example.com"}, content_type="application/scim+json",
