@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install install-dev migrate seed bench clean
+.PHONY: run test install install-dev migrate seed bench bench-compare clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: install-dev
 
 bench: install-dev
 	$(PY) bench/scim_latency.py
+
+# Side by side against stock django-scim2 0.23.0 (bench/compare.py; COMPARE_ARGS="--database postgres").
+bench-compare: install-dev
+	$(PY) bench/compare.py $(COMPARE_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
