@@ -78,6 +78,9 @@ class SCIMEvent(models.Model):
     resource_id = models.CharField(max_length=64, blank=True)
     resource_display = models.CharField(max_length=255, blank=True)
     detail = models.CharField(max_length=500, blank=True)
+    # The X-Request-Id answered to the client (its own, when it sent a well-formed one), so an
+    # administrator can match a line here to the identity provider's log and the server log.
+    request_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = "SCIM event"
