@@ -43,4 +43,5 @@ urlpatterns = [
     path("api/", include("vxp_hub.api.urls")),
     path("admin/", admin.site.urls),
     path("scim/v2/", include("scim_provisioning.urls")),
+    path("scim/oauth/", include("scim_provisioning.oauth_urls")),
 ]
