@@ -122,6 +122,9 @@ class SCIMOAuthSecret(models.Model):
     def __str__(self) -> str:
         return self.hint
 
+    def ends_at(self):
+        return self.expires_at
+
 
 class SCIMAccessToken(models.Model):
     """A short-lived access token issued by the token endpoint; only its digest is stored."""

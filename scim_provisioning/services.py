@@ -16,7 +16,7 @@ from django.utils import timezone
 from . import tokens
 from .activity import event_record
 from .conf import app_settings
-from .models import SCIMAccessToken, SCIMToken
+from .models import SCIMAccessToken, SCIMOAuthSecret, SCIMToken
 
 
 class TokenChanged(Exception):
@@ -266,14 +266,15 @@ def _token_touch(token: SCIMToken) -> None:
 
 
 def credential_expiry_warning(credential, *, now=None) -> tuple | None:
-    """``(when, message)`` when the credential in use stops working within
-    ``TOKEN_EXPIRY_WARNING`` seconds (for an OAuth access token: its client secret), else
-    None. The SCIM views put it in response headers; the settings page shows the same."""
+    """``(when, message)`` when a token or client secret stops working within
+    ``TOKEN_EXPIRY_WARNING`` seconds (for an OAuth access token, short-lived by design: its
+    client secret), else None. The SCIM views put it in response headers; the settings page
+    shows the same."""
     now = now or timezone.now()
     if isinstance(credential, SCIMAccessToken):
-        when, what = credential.secret.expires_at, f"The OAuth client secret {credential.secret.hint}"
-    else:
-        when, what = credential.ends_at(), f"The SCIM token {credential.hint}"
+        credential = credential.secret
+    kind = "OAuth client secret" if isinstance(credential, SCIMOAuthSecret) else "SCIM token"
+    when, what = credential.ends_at(), f"The {kind} {credential.hint}"
     if when is None or when - now > timedelta(seconds=app_settings.TOKEN_EXPIRY_WARNING):
         return None
     return when, f"{what} stops working at {when:%Y-%m-%d %H:%M} UTC; replace it before then."
