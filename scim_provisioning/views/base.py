@@ -170,7 +170,8 @@ class SCIMView(APIView):
                 # long before anyone opens our settings page.
                 when, message = warning
                 response["X-SCIM-Credential-Expires"] = when.isoformat()
-                response["X-SCIM-Credential-Warning"] = message
+                # Header values are ASCII: the hint's ellipsis becomes three dots.
+                response["X-SCIM-Credential-Warning"] = message.replace("…", "...")
         return response
 
     def handle_exception(self, exc):
