@@ -195,3 +195,12 @@ def test_access_tokens_and_secrets_are_never_stored_or_logged_in_plaintext(clien
     for needle in (raw, secret, raw[-20:], secret[-20:]):
         assert rows_containing(needle) == []
         assert needle not in caplog.text
+
+
+@pytest.mark.parametrize("lifetime,ok", [(3600, True), (21600, True), (600, False), (86400, False)])
+def test_access_token_lifetime_is_checked(settings, lifetime, ok):
+    from scim_provisioning.checks import check_settings
+
+    settings.SCIM_PROVISIONING = {**settings.SCIM_PROVISIONING, "OAUTH_ACCESS_TOKEN_LIFETIME": lifetime}
+    ids = [e.id for e in check_settings(None)]
+    assert ("scim_provisioning.E006" not in ids) is ok
