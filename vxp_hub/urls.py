@@ -23,6 +23,26 @@ urlpatterns = [
         name="settings-general-token-revoke",
     ),
     path(
+        "settings/organisation/general/scim-token/rotate/",
+        general.settings_general_token_rotate,
+        name="settings-general-token-rotate",
+    ),
+    path(
+        "settings/organisation/general/scim-token/rotation/complete/",
+        general.settings_general_rotation_complete,
+        name="settings-general-rotation-complete",
+    ),
+    path(
+        "settings/organisation/general/scim-token/rotation/cancel/",
+        general.settings_general_rotation_cancel,
+        name="settings-general-rotation-cancel",
+    ),
+    path("settings/organisation/general/oauth/secret/", general.settings_general_oauth_secret,
+         name="settings-general-oauth-secret"),
+    path("settings/organisation/general/oauth/revoke/", general.settings_general_oauth_revoke,
+         name="settings-general-oauth-revoke"),
+    path("settings/organisation/general/scim-rails/", general.settings_general_rails, name="settings-general-rails"),
+    path(
         "settings/organisation/general/default-scim-profile/",
         general.settings_general_default_profile,
         name="settings-general-default-profile",
@@ -43,4 +63,5 @@ urlpatterns = [
     path("api/", include("vxp_hub.api.urls")),
     path("admin/", admin.site.urls),
     path("scim/v2/", include("scim_provisioning.urls")),
+    path("scim/oauth/", include("scim_provisioning.oauth_urls")),
 ]
