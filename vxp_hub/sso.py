@@ -274,6 +274,25 @@ class SignInResult:
 
 REFUSED_INVALID = "The identity provider's response could not be verified"
 
+# pysaml2's exceptions, in words an administrator can act on (the class stays in the detail).
+_EXPLANATIONS = [
+    ("Neither the response nor the assertions are signed", "it is not signed"),
+    ("Failed to verify signature", "its signature does not verify (altered, or signed with another key)"),
+    ("AudienceRestrictions conditions not satisfied", "it is meant for another service provider (audience)"),
+    ("Condition not OK", "it has expired or is not valid yet (NotBefore/NotOnOrAfter)"),
+    ("Invalid number of assertions", "it carries more than one assertion"),
+    ("MissingKey", "it comes from an identity provider this organisation does not trust"),
+    ("Unsolicited response", "it answers a sign-in request this browser did not start"),
+]
+
+
+def _explain(exc: Exception) -> str:
+    text = f"{exc.__class__.__name__}: {exc}"
+    for marker, words in _EXPLANATIONS:
+        if marker in text:
+            return f"{words} [{text}]"
+    return text
+
 
 def _refuse(organisation, reason: str, **kwargs) -> SignInResult:
     return SignInResult(ok=False, organisation=organisation, reason=reason, **kwargs)
@@ -354,9 +373,10 @@ def _verify(*, organisation: Organisation, request, saml_response: str, outstand
         response = client.parse_authn_request_response(saml_response, BINDING_HTTP_POST, outstanding=outstanding)
     except Exception as exc:  # pysaml2 signals every failed check with an exception
         logger.info("SAML response refused for %s: %r", organisation.slug, exc)
-        return _refuse(organisation, f"{REFUSED_INVALID}: {exc.__class__.__name__}: {exc}"[:300])
+        return _refuse(organisation, f"{REFUSED_INVALID}: {_explain(exc)}"[:400])
     if response is None or response.assertion is None:
-        return _refuse(organisation, f"{REFUSED_INVALID}: no assertion")
+        # pysaml2 answers None when Destination is not one of our ACS URLs.
+        return _refuse(organisation, f"{REFUSED_INVALID}: it is not addressed to this organisation's ACS URL")
     assertion = response.assertion
     issuer = (response.issuer() or "").strip()
     if issuer != config.idp_entity_id or (assertion.issuer is not None and assertion.issuer.text.strip() != issuer):

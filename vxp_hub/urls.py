@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
-from .views import account, activity, general, sso, teams, users
+from .views import account, activity, general, single_sign_on, sso, teams, users
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -37,6 +37,8 @@ urlpatterns = [
     path("settings/organisation/teams/<int:pk>/members/remove/", teams.team_member_remove, name="settings-team-member-remove"),
     # Settings › Organisation › Users
     path("settings/organisation/users/", users.settings_users, name="settings-users"),
+    # Settings › Organisation › Single sign-on
+    path("settings/organisation/sso/", single_sign_on.settings_sso, name="settings-sso"),
     # Settings › Organisation › SCIM activity
     path("settings/organisation/scim-activity/", activity.settings_activity, name="settings-activity"),
     # SAML 2.0 single sign-on, one service provider per organisation (vxp_hub/sso.py)
