@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -76,15 +77,26 @@ def xmlsec_binary() -> str:
 # The service provider's URLs
 
 
-def sp_urls(*, organisation: Organisation, request) -> dict[str, str]:
+def sp_urls(*, organisation: Organisation, request=None, base_url: str | None = None) -> dict[str, str]:
     """The absolute URLs an administrator pastes into the IdP. The entity ID is the metadata
-    URL (the usual convention: it names the SP and says where to learn about it)."""
-    metadata = request.build_absolute_uri(reverse("sso-metadata", args=[organisation.slug]))
+    URL (the usual convention: it names the SP and says where to learn about it). They start
+    with ``settings.SSO_BASE_URL`` when set, else with the request's scheme and host."""
+    base = (base_url or settings.SSO_BASE_URL).rstrip("/")
+
+    def absolute(name: str) -> str:
+        path = reverse(name, args=[organisation.slug])
+        if base:
+            return base + path
+        if request is None:
+            raise ValueError("Set SSO_BASE_URL (or pass a request) to build absolute SSO URLs.")
+        return request.build_absolute_uri(path)
+
+    metadata = absolute("sso-metadata")
     return {
         "entity_id": metadata,
         "metadata_url": metadata,
-        "acs_url": request.build_absolute_uri(reverse("sso-acs", args=[organisation.slug])),
-        "login_url": request.build_absolute_uri(reverse("sso-login", args=[organisation.slug])),
+        "acs_url": absolute("sso-acs"),
+        "login_url": absolute("sso-login"),
     }
 
 
@@ -372,7 +384,7 @@ def _verify(*, organisation: Organisation, request, saml_response: str, outstand
         base64.b64decode(saml_response, validate=False)
         response = client.parse_authn_request_response(saml_response, BINDING_HTTP_POST, outstanding=outstanding)
     except Exception as exc:  # pysaml2 signals every failed check with an exception
-        logger.info("SAML response refused for %s: %r", organisation.slug, exc)
+        logger.warning("SAML response refused for %s: %r", organisation.slug, exc)
         return _refuse(organisation, f"{REFUSED_INVALID}: {_explain(exc)}"[:400])
     if response is None or response.assertion is None:
         # pysaml2 answers None when Destination is not one of our ACS URLs.
