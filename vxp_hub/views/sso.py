@@ -4,7 +4,8 @@ assertion consumer service (ACS). The checks and sign-in rules are in ``vxp_hub.
 SP-initiated requests this browser started are kept in a signed cookie (request id → where
 to go next, and whether it is an administrator's "Test sign-in"), not in the session: the
 IdP's POST to the ACS is a cross-site request, which does not carry the ``SameSite=Lax``
-session cookie. Over HTTPS the cookie is ``SameSite=None; Secure`` so that it does.
+session cookie. Over HTTPS the cookie is ``SameSite=None; Secure`` so that it does (it holds
+only request ids, signed, and lives 10 minutes).
 """
 
 import time
@@ -59,7 +60,9 @@ def _store_outstanding(request, response, organisation, outstanding: dict) -> No
         path=reverse("sso-acs", args=[organisation.slug]).rsplit("acs/", 1)[0],
         secure=secure,
         httponly=True,
-        samesite="None" if secure else "Lax",
+        # Over plain HTTP (development) SameSite=None is refused by browsers without Secure;
+        # no attribute at all still lets Chrome send a fresh cookie with a top-level POST.
+        samesite="None" if secure else None,
     )
 
 
