@@ -101,6 +101,9 @@ class TestIdP:
             authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"},
             sign_assertion=sign_assertion,
             sign_response=sign_response,
+            # What Okta and Entra use.
+            sign_alg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+            digest_alg="http://www.w3.org/2001/04/xmlenc#sha256",
         )
         return str(response)
 
@@ -111,6 +114,20 @@ def encode(xml: str) -> str:
 
 ASSERTION = re.compile(r"<(?P<p>[\w]+:)?Assertion\b.*?</(?P=p)Assertion>", re.S)
 SIGNATURE = re.compile(r"<(?P<p>[\w]+:)?Signature\b.*?</(?P=p)Signature>", re.S)
+
+
+def hide_signed_assertion(xml: str, *, victim: str, original: str) -> str:
+    """Signature wrapping, the other classic shape: the signed assertion is moved into the
+    response's <samlp:Extensions> (where a naive verifier still finds a valid signature), and
+    an unsigned assertion for the victim takes its place."""
+    signed = ASSERTION.search(xml).group(0)
+    evil = SIGNATURE.sub("", signed, count=1)
+    evil = re.sub(r'ID="[^"]+"', 'ID="_evil0000000000000000000000000000"', evil, count=1)
+    evil = evil.replace(f">{original}<", f">{victim}<")
+    protocol = re.match(r".*?<(\w+):Response\b", xml, re.S).group(1)
+    status = re.search(rf"<{protocol}:Status>", xml).start()
+    with_extension = xml[:status] + f"<{protocol}:Extensions>{signed}</{protocol}:Extensions>" + xml[status:]
+    return with_extension.replace(f"</{protocol}:Status>{signed}", f"</{protocol}:Status>{evil}", 1)
 
 
 def wrap_with_evil_assertion(xml: str, *, victim: str, original: str) -> str:

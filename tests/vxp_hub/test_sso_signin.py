@@ -15,7 +15,7 @@ from tests.factories import UserFactory
 from vxp_hub import sso
 from vxp_hub.models import Role, SeenSAMLAssertion
 
-from .saml_idp import TestIdP, encode, wrap_with_evil_assertion
+from .saml_idp import TestIdP, encode, hide_signed_assertion, wrap_with_evil_assertion
 
 ACME_SP = "http://testserver/sso/acme/saml/metadata/"
 ACME_ACS = "http://testserver/sso/acme/saml/acs/"
@@ -104,7 +104,7 @@ def test_sp_initiated_sign_in_answers_the_request_and_returns_to_next(client, id
     assert start.status_code == 302
     assert start["Location"].startswith("https://idp_a.idp.example/sso/redirect?SAMLRequest=")
     authn_request = idp_a.parse_redirect(start["Location"])
-    assert authn_request.assertion_consumer_service_url in (None, ACME_ACS)
+    assert authn_request.assertion_consumer_service_url == ACME_ACS
     assert authn_request.issuer.text == ACME_SP
 
     xml = idp_a.response(sp_entity_id=ACME_SP, acs_url=ACME_ACS, name_id=sam.username, in_response_to=authn_request.id)
@@ -206,6 +206,14 @@ def test_signature_wrapping_is_refused(client, idp_a, sam, administrator):
     wrapped = wrap_with_evil_assertion(xml, victim=administrator.username, original=sam.username)
     assert wrapped.count("Assertion ") == 2 and wrapped.count("<ns2:SignatureValue>") == 1
     _refused(client, _post(client, wrapped), sam.organisation, "more than one assertion")
+
+
+def test_signature_wrapping_with_the_signed_assertion_hidden_is_refused(client, idp_a, sam, administrator):
+    xml = idp_a.response(sp_entity_id=ACME_SP, acs_url=ACME_ACS, name_id=sam.username)
+    wrapped = hide_signed_assertion(xml, victim=administrator.username, original=sam.username)
+    assert "<ns0:Extensions><ns1:Assertion" in wrapped and wrapped.count("<ns2:SignatureValue>") == 1
+    assert wrapped.index(f">{administrator.username}<") > wrapped.index("</ns0:Extensions>")
+    _refused(client, _post(client, wrapped), sam.organisation, "it is not signed")
 
 
 def test_another_organisations_idp_cannot_sign_into_this_one(client, idp_a, idp_b, sam):

@@ -15,7 +15,7 @@ from django.core import signing
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -86,11 +86,9 @@ def sso_start(request):
     slug = (request.GET.get("organisation") or "").strip().lower()
     url = sso.organisation_sso_login_url(slug=slug) if slug else None
     if url is None:
-        return redirect(f"{reverse('login')}?organisation={slug}&sso=unavailable")
+        return redirect(f"{reverse('login')}?{urlencode({'organisation': slug, 'sso': 'unavailable'})}")
     next_url = request.GET.get("next")
     if next_url:
-        from django.utils.http import urlencode
-
         url = f"{url}?{urlencode({'next': next_url})}"
     return redirect(url)
 
