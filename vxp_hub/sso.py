@@ -388,13 +388,16 @@ def _verify(*, organisation: Organisation, request, saml_response: str, outstand
         # pysaml2 answers None when Destination is not one of our ACS URLs.
         return _refuse(organisation, f"{REFUSED_INVALID}: it is not addressed to this organisation's ACS URL")
     assertion = response.assertion
-    issuer = (response.issuer() or "").strip()
-    if issuer != config.idp_entity_id or (assertion.issuer is not None and assertion.issuer.text.strip() != issuer):
+    # The assertion's Issuer is required (pysaml2 checked its signature against that IdP's
+    # keys); the Response's is optional in SAML, and must agree when present.
+    issuer = (assertion.issuer.text or "").strip() if assertion.issuer is not None else ""
+    response_issuer = response.issuer()
+    if issuer != config.idp_entity_id or (response_issuer and response_issuer != issuer):
         return _refuse(organisation, f"{REFUSED_INVALID}: issued by {issuer!r}, not this organisation's identity provider")
     if not _has_audience_restriction(assertion):
         return _refuse(organisation, f"{REFUSED_INVALID}: the assertion names no audience")
     in_response_to = _in_response_to_values(response)
-    if in_response_to and not in_response_to <= set(outstanding):
+    if in_response_to and (len(in_response_to) > 1 or not in_response_to <= set(outstanding)):
         return _refuse(organisation, f"{REFUSED_INVALID}: it answers a sign-in request this browser did not start")
     request_id = next(iter(in_response_to), "")
     name_id = (assertion.subject.name_id.text or "").strip() if assertion.subject.name_id is not None else ""
