@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
-from .views import account, activity, general, teams, users
+from .views import account, activity, general, single_sign_on, sso, teams, users
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -57,8 +57,15 @@ urlpatterns = [
     path("settings/organisation/teams/<int:pk>/members/remove/", teams.team_member_remove, name="settings-team-member-remove"),
     # Settings › Organisation › Users
     path("settings/organisation/users/", users.settings_users, name="settings-users"),
+    # Settings › Organisation › Single sign-on
+    path("settings/organisation/sso/", single_sign_on.settings_sso, name="settings-sso"),
     # Settings › Organisation › SCIM activity
     path("settings/organisation/scim-activity/", activity.settings_activity, name="settings-activity"),
+    # SAML 2.0 single sign-on, one service provider per organisation (vxp_hub/sso.py)
+    path("sso/", sso.sso_start, name="sso-start"),
+    path("sso/<slug:slug>/saml/metadata/", sso.metadata, name="sso-metadata"),
+    path("sso/<slug:slug>/saml/login/", sso.login_start, name="sso-login"),
+    path("sso/<slug:slug>/saml/acs/", sso.acs, name="sso-acs"),
     # JSON API (Django REST framework), for automation
     path("api/", include("vxp_hub.api.urls")),
     path("admin/", admin.site.urls),
