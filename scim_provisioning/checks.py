@@ -6,6 +6,7 @@ from django.core.checks import Error, register
 from django.utils.module_loading import import_string
 
 from .conf import DEFAULTS, IMPORT_STRINGS
+from .rates import parse_rate
 
 
 @register()
@@ -38,6 +39,10 @@ def check_settings(app_configs, **kwargs):
             Error("DEFAULT_PAGE_SIZE and MAX_PAGE_SIZE must be integers with 0 < DEFAULT_PAGE_SIZE <= MAX_PAGE_SIZE.",
                   id="scim_provisioning.E005")
         )
+    try:
+        parse_rate(user_settings.get("RATE_LIMIT", DEFAULTS["RATE_LIMIT"]), name="SCIM_PROVISIONING['RATE_LIMIT']")
+    except ImproperlyConfigured as exc:
+        errors.append(Error(str(exc), id="scim_provisioning.E006"))
     return errors
 
 
