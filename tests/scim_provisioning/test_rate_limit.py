@@ -219,3 +219,12 @@ def test_the_redis_window_resets(rate_limit, redis_cache, scim):
     assert [scim.get("Users", USERS_FILTER).status_code for _ in range(3)] == [200, 200, 429]
     time.sleep(1 - time.time() % 1 + 0.01)
     assert scim.get("Users", USERS_FILTER).status_code == 200
+
+
+def test_manage_py_check_reports_an_invalid_rate_limit(settings):
+    from django.core.checks import run_checks
+
+    settings.SCIM_PROVISIONING = {**settings.SCIM_PROVISIONING, "RATE_LIMIT": "50 per second"}
+    errors = [e for e in run_checks() if e.id == "scim_provisioning.E006"]
+    assert len(errors) == 1
+    assert "use N/s, N/m or N/h" in errors[0].msg
