@@ -13,6 +13,9 @@ database or Redis), under one key per token and window:
 - over the limit: 429, ``Retry-After`` = the seconds until the window ends, a SCIM error body,
   and nothing done (the check runs before the view). Refused requests count too: a client that
   ignores Retry-After stays refused until its next window.
+- fixed windows are cheap (one counter, no history) at the price of bursts: a client can get up
+  to twice the limit through in the second around a window boundary. It protects the service,
+  it is not billing.
 - the activity log gets one line per token and minute, ``request.throttled``, whose detail
   counts that minute's refusals (``activity.event_throttled``), never a row per request.
 

@@ -2,6 +2,7 @@
 file database, collectstatic'd files served by WhiteNoise, and a SCIM request with a token."""
 
 import json
+import re
 import os
 import signal
 import socket
@@ -121,4 +122,6 @@ def test_gunicorn_answers_a_scim_request_with_the_token(served):
     assert "Strict-Transport-Security" in headers
     # The access log line (gunicorn.conf.py's format) is written.
     time.sleep(0.3)
-    assert '"GET /scim/v2/Users?filter=' in served["log"].read_text()
+    line = next(line for line in served["log"].read_text().splitlines() if '"GET /scim/v2/Users?filter=' in line)
+    assert re.search(r'" 200 \d+ \d+ms rid=', line), line
+    assert served["token"] not in line
