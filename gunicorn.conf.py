@@ -28,5 +28,13 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Client, time, request line, status, bytes, duration (ms), the X-Request-Id answered (matches
 # the SCIM activity log), user agent. Never the Authorization header.
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s "%(a)s"'
+# gunicorn's runtime control socket (gunicornc): off unless GUNICORN_CONTROL_SOCKET names a path.
+# Its default path is one per user, so two servers on one host (bench/scale_out.py) would take
+# each other's.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
+
 # Only the proxy on this host may claim the original scheme/client address.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
