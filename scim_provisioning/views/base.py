@@ -23,7 +23,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import errors
+from .. import errors, throttling
 from ..auth import HasSCIMToken, SCIMTokenAuthentication
 from ..conf import app_settings
 from ..services import credential_expiry_warning
@@ -151,6 +151,13 @@ class SCIMView(APIView):
     # No OPTIONS: it answers a SCIM 405 like any unsupported method, and Allow never lists it.
     http_method_names = ["get", "post", "put", "patch", "delete", "head"]
     throttle_classes: list = []
+
+    def check_throttles(self, request):
+        # DRF calls this after authentication and permissions, before the handler: a refused
+        # request does nothing. The limit and its store: scim_provisioning/throttling.py.
+        refusal = throttling.token_check(request.auth)
+        if refusal is not None:
+            raise errors.TooManyRequests(refusal.detail, headers={"Retry-After": str(refusal.retry_after)})
 
     @property
     def organisation(self):
