@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from .models import SCIMAccessToken, SCIMEvent, SCIMToken
+from .models import SCIMAccessToken, SCIMEvent, SCIMOAuthClient, SCIMToken
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -57,7 +57,7 @@ def _throttled_detail(count: int, limit: str) -> str:
     return f"{count} request{'s' if count != 1 else ''} refused over the limit {limit}"
 
 
-def event_throttled(*, token: SCIMToken, limit: str, now=None) -> SCIMEvent:
+def event_throttled(*, token: SCIMToken | SCIMAccessToken, limit: str, now=None) -> SCIMEvent:
     """Count one refused request (429) of ``token`` in the activity log: one line per token and
     minute, ``request.throttled``, "N requests refused over the limit 50/s", updated in place.
 
@@ -66,10 +66,15 @@ def event_throttled(*, token: SCIMToken, limit: str, now=None) -> SCIMEvent:
     now = now or timezone.now()
     minute = now.replace(second=0, microsecond=0)
     with transaction.atomic():
-        list(SCIMToken.objects.select_for_update().filter(pk=token.pk).values_list("pk"))
+        if isinstance(token, SCIMAccessToken):  # short-lived: its client's row is the lock
+            list(SCIMOAuthClient.objects.select_for_update().filter(pk=token.client_id).values_list("pk"))
+            same_credential = {"token__isnull": True, "token_hint": token.hint}
+        else:
+            list(SCIMToken.objects.select_for_update().filter(pk=token.pk).values_list("pk"))
+            same_credential = {"token": token}
         event = (
             SCIMEvent.objects.filter(
-                organisation_id=token.organisation_id, token=token, action=THROTTLED,
+                organisation_id=token.organisation_id, action=THROTTLED, **same_credential,
                 created_at__gte=minute, created_at__lt=minute + timedelta(minutes=1),
             ).order_by("created_at", "id").first()
         )

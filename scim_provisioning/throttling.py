@@ -35,6 +35,7 @@ from django.core.cache import caches
 
 from .activity import event_throttled
 from .conf import app_settings
+from .models import SCIMAccessToken
 from .rates import Rate, parse_rate
 
 logger = logging.getLogger("scim_provisioning")
@@ -70,6 +71,14 @@ def window_count(key: str, rate: Rate, now: float) -> int:
         return cache.incr(cache_key)
 
 
+def rate_key(credential) -> str:
+    """What is counted: a static token by itself; OAuth access tokens by their client, so a
+    client cannot escape the limit by asking the token endpoint for more access tokens."""
+    if isinstance(credential, SCIMAccessToken):
+        return f"oauth-client:{credential.client_id}"
+    return f"token:{credential.pk}"
+
+
 def token_check(token, *, now: float | None = None) -> Refusal | None:
     """Count a request of ``token``; a Refusal when it is over the limit (and log it)."""
     rate = current_rate()
@@ -77,7 +86,7 @@ def token_check(token, *, now: float | None = None) -> Refusal | None:
         return None
     now = time.time() if now is None else now
     try:
-        count = window_count(f"token:{token.pk}", rate, now)
+        count = window_count(rate_key(token), rate, now)
     except Exception:
         logger.exception("SCIM rate limit: the cache failed; the request is let through")
         return None

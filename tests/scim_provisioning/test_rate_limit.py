@@ -228,3 +228,23 @@ def test_manage_py_check_reports_an_invalid_rate_limit(settings):
     errors = [e for e in run_checks() if e.id == "scim_provisioning.E006"]
     assert len(errors) == 1
     assert "use N/s, N/m or N/h" in errors[0].msg
+
+
+def test_oauth_access_tokens_are_limited_per_client(rate_limit, client, organisation):
+    """A client cannot escape the limit by asking the token endpoint for more access tokens;
+    the refusals are summed on one activity line."""
+    from scim_provisioning.oauth import oauth_client_create, oauth_token_issue
+    from tests.conftest import SCIMClient
+
+    oauth_client, _, secret = oauth_client_create(organisation=organisation)
+    first = SCIMClient(client, oauth_token_issue(client_id=oauth_client.client_id, client_secret=secret)[1])
+    second = SCIMClient(client, oauth_token_issue(client_id=oauth_client.client_id, client_secret=secret)[1])
+    rate_limit("2/h")
+    _away_from_the_window_end(3600, 5)
+    assert first.get("Users", USERS_FILTER).status_code == 200
+    assert second.get("Users", USERS_FILTER).status_code == 200
+    assert_error(second.get("Users", USERS_FILTER), 429)
+    assert_error(first.get("Users", USERS_FILTER), 429)
+    [line] = SCIMEvent.objects.filter(action="request.throttled")
+    assert line.token is None and line.token_hint.endswith("(OAuth)")
+    assert line.detail.startswith("2 requests refused")
