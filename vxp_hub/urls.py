@@ -41,6 +41,8 @@ urlpatterns = [
     path("settings/organisation/scim-activity/", activity.settings_activity, name="settings-activity"),
     # JSON API (Django REST framework), for automation
     path("api/", include("vxp_hub.api.urls")),
+    # Before admin.site.urls: the admin's login answers 429 when throttled (vxp_hub.throttle).
+    path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("scim/v2/", include("scim_provisioning.urls")),
 ]
