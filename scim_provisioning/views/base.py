@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from .. import errors
 from ..auth import HasSCIMToken, SCIMTokenAuthentication
 from ..conf import app_settings
+from ..services import credential_expiry_warning
 
 logger = logging.getLogger("scim_provisioning")
 
@@ -158,6 +159,20 @@ class SCIMView(APIView):
     @property
     def token(self):
         return self.request.auth
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        credential = request.auth
+        if credential is not None:
+            warning = credential_expiry_warning(credential)
+            if warning is not None:
+                # The identity provider's administrator sees response headers in its logs
+                # long before anyone opens our settings page.
+                when, message = warning
+                response["X-SCIM-Credential-Expires"] = when.isoformat()
+                # Header values are ASCII: the hint's ellipsis becomes three dots.
+                response["X-SCIM-Credential-Warning"] = message.replace("…", "...")
+        return response
 
     def handle_exception(self, exc):
         err = to_scim_error(exc)
