@@ -55,7 +55,7 @@ class SCIMTokenAuthentication(BaseAuthentication):
             raw = parts[0]
         else:
             raise AuthenticationFailed("The Authorization header is not valid.")
-        token = token_authenticate(raw)
+        token = token_authenticate(raw, request_id=getattr(request, "scim_request_id", ""))
         if token is None:
             raise AuthenticationFailed("The SCIM token is not valid, or it has been revoked.")
         return SCIMClient(token), token

@@ -75,7 +75,7 @@ def token_revoke(*, organisation, revoked_by=None) -> SCIMToken | None:
     return token
 
 
-def token_authenticate(raw: str) -> SCIMToken | None:
+def token_authenticate(raw: str, *, request_id: str = "") -> SCIMToken | None:
     """The active token whose digest matches ``raw``, with its organisation; else None.
 
     Input without our prefix and shape is refused before the database is touched. The digest
@@ -93,11 +93,11 @@ def token_authenticate(raw: str) -> SCIMToken | None:
     )
     if token is None or not tokens.digests_match(token.digest, wanted):
         return None
-    _token_touch(token)
+    _token_touch(token, request_id=request_id)
     return token
 
 
-def _token_touch(token: SCIMToken) -> None:
+def _token_touch(token: SCIMToken, *, request_id: str = "") -> None:
     now = timezone.now()
     interval = timedelta(seconds=app_settings.TOKEN_LAST_USED_INTERVAL)
     if token.last_used_at is not None and now - token.last_used_at < interval:
@@ -107,4 +107,4 @@ def _token_touch(token: SCIMToken) -> None:
     updated = SCIMToken.objects.filter(pk=token.pk, last_used_at=token.last_used_at).update(last_used_at=now)
     token.last_used_at = now
     if updated and first_use:
-        event_record(organisation=token.organisation, action="token.first_use", token=token)
+        event_record(organisation=token.organisation, action="token.first_use", token=token, request_id=request_id)
