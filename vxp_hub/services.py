@@ -9,8 +9,10 @@ from django.utils import timezone
 from scim_provisioning.activity import event_record
 from teams import services as team_services
 from teams.models import Team
+from teams.preview import ProfileImpact, profile_impact
 
 from .models import Organisation, Role, User, UserEmail, UserProfile
+from .wording import changed_sentence
 
 SEED_PROFILES = ("Viewer", "Contributor", "Editor", "Manager")  # lowest rank first
 
@@ -54,24 +56,48 @@ def user_create(
 
 
 @transaction.atomic
-def organisation_set_default_scim_profile(*, organisation: Organisation, profile: UserProfile | None) -> None:
-    """Set the profile of SCIM users in no mapped team, and give it to them at once."""
+def organisation_set_default_scim_profile(
+    *, organisation: Organisation, profile: UserProfile | None, actor: User | None = None
+) -> ProfileImpact:
+    """Set the profile of SCIM users in no mapped team, and give it to them at once. When it
+    changed, record ``organisation.default_profile_changed`` (old → new, how many users
+    changed). Returns the effect (``teams.preview``), computed under the lock the write takes,
+    so it is what the write did."""
     if profile is not None and profile.organisation_id != organisation.pk:
         raise ValueError("The profile belongs to another organisation.")
+    team_services.profiles_lock(organisation=organisation)
+    before = Organisation.objects.select_related("default_scim_profile").get(pk=organisation.pk).default_scim_profile
+    impact = profile_impact(organisation=organisation, default_profile=profile)
     organisation.default_scim_profile = profile
     organisation.save(update_fields=["default_scim_profile"])
     team_services.profiles_recompute(organisation=organisation)
+    if (before.pk if before else None) != (profile.pk if profile else None):
+        event_record(
+            organisation=organisation,
+            action="organisation.default_profile_changed",
+            actor=actor,
+            resource_type="Organisation",
+            resource_display=organisation.name,
+            detail=f"{_profile_name(before)} → {_profile_name(profile)}; {changed_sentence(impact)}",
+        )
+    return impact
 
 
 @transaction.atomic
-def team_map_profile(*, team: Team, profile: UserProfile | None, actor: User | None = None) -> Team:
+def team_map_profile(*, team: Team, profile: UserProfile | None, actor: User | None = None) -> ProfileImpact:
     """Map ``team`` to ``profile`` (``None``: unmap it), recompute its members' profiles and,
-    when the mapping changed, record ``team.profile_mapped`` in the SCIM activity log.
+    when the mapping changed, record ``team.profile_mapped`` (old → new, how many users
+    changed) in the SCIM activity log. Returns the effect (``teams.preview``), computed under
+    the lock the write takes, so it is what the write did.
 
     Raises ``teams.services.ProfileNotInOrganisation`` (a ValueError) for another
     organisation's profile.
     """
-    before = team.profile
+    team_services.profiles_lock(organisation=team.organisation)
+    before = Team.objects.select_related("profile").get(pk=team.pk).profile
+    if profile is not None and profile.organisation_id != team.organisation_id:
+        raise team_services.ProfileNotInOrganisation("The profile belongs to another organisation.")
+    impact = profile_impact(organisation=team.organisation, team=team, team_profile=profile)
     team = team_services.team_set_profile(team=team, profile=profile, actor=actor)
     if (before.pk if before else None) != (profile.pk if profile else None):
         event_record(
@@ -81,9 +107,13 @@ def team_map_profile(*, team: Team, profile: UserProfile | None, actor: User | N
             resource_type="Group",
             resource_id=str(team.scim_id),
             resource_display=team.name,
-            detail=f"{before.name if before else 'No profile'} → {profile.name if profile else 'No profile'}",
+            detail=f"{_profile_name(before)} → {_profile_name(profile)}; {changed_sentence(impact)}",
         )
-    return team
+    return impact
+
+
+def _profile_name(profile: UserProfile | None) -> str:
+    return profile.name if profile else "No profile"
 
 
 # --- SCIM writes ----------------------------------------------------------------------------

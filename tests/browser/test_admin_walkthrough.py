@@ -100,7 +100,13 @@ def test_vendor_steps(browser, live_server, shots, width):
     select = browser.find_element(By.NAME, "profile")
     select.find_element(By.XPATH, "option[starts-with(normalize-space(), 'Contributor')]").click()
     select.submit()
-    assert "Profile saved" in browser.page_source
+    # The effect is shown first; nothing applies until Confirm.
+    summary = browser.find_element(By.ID, "impact-summary").text
+    assert summary == "2 users get access as Contributor.", summary
+    assert no_horizontal_overflow(browser)
+    shots(browser, f"team-profile-confirm{suffix}")
+    browser.find_element(By.ID, "confirm-profile-change").click()
+    assert "Profile saved: Contributor. 2 users changed profile." in browser.find_element(By.TAG_NAME, "main").text
     shots(browser, f"team-edit{suffix}")
 
     browser.get(f"{live_server.url}/settings/organisation/users/")

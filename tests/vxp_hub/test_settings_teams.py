@@ -116,15 +116,16 @@ def test_profile_select_lists_only_this_organisations_profiles(org_admin_client,
 def test_choosing_a_profile_maps_the_team_recomputes_members_and_logs_it(org_admin_client, organisation, profiles, administrator):
     scimmer = UserFactory(organisation=organisation, scim_managed=True)
     team = team_services.team_create(organisation=organisation, name="Marketing", member_ids=[scimmer.pk])
-    response = org_admin_client.post(edit_url(team), {"profile": profiles["Editor"].pk})
+    response = org_admin_client.post(edit_url(team), {"profile": profiles["Editor"].pk, "confirm": "yes"})
     assert response.status_code == 302 and response["Location"] == edit_url(team)
     team.refresh_from_db()
     scimmer.refresh_from_db()
     assert team.profile == profiles["Editor"] and (scimmer.profile, scimmer.profile_team) == (profiles["Editor"], team)
     event = SCIMEvent.objects.get(action="team.profile_mapped")
-    assert (event.actor, event.detail, event.resource_display) == (administrator, "No profile → Editor", "Marketing")
+    assert (event.actor, event.detail, event.resource_display) == (
+        administrator, "No profile → Editor; 1 user changed profile.", "Marketing")
 
-    org_admin_client.post(edit_url(team), {"profile": ""})
+    org_admin_client.post(edit_url(team), {"profile": "", "confirm": "yes"})
     team.refresh_from_db()
     assert team.profile is None
 
@@ -157,7 +158,7 @@ def test_scim_team_refuses_rename_and_member_changes(org_admin_client, organisat
 
 
 def test_scim_team_profile_can_still_be_chosen(org_admin_client, profiles, scim_team):
-    assert org_admin_client.post(edit_url(scim_team), {"profile": profiles["Manager"].pk}).status_code == 302
+    assert org_admin_client.post(edit_url(scim_team), {"profile": profiles["Manager"].pk, "confirm": "yes"}).status_code == 302
     scim_team.refresh_from_db()
     assert scim_team.profile == profiles["Manager"]
 
