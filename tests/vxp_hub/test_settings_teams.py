@@ -76,7 +76,17 @@ def test_toggle_ignores_another_organisations_scim_objects(org_admin_client, oth
 def test_scim_filter_shows_only_scim_teams(org_admin_client, scim_team, manual_team):
     body = org_admin_client.get(TEAMS, {"scim": "1"}).content.decode()
     assert "Okta Engineering" in body and ">Design<" not in body
-    assert re.search(r'name="scim" value="1"\s+checked', body)
+    # The toggle is a link that switches the filter off (no Apply button).
+    assert re.search(r'<a href="\?" role="switch" aria-checked="true">', body)
+
+
+def test_the_toggle_stays_while_on_even_with_no_scim_object_left(org_admin_client, organisation, scim_team, manual_team):
+    team_services.team_delete(team=scim_team)
+    organisation.users.filter(scim_managed=True).update(scim_managed=False)
+    assert 'id="scim-toggle"' not in org_admin_client.get(TEAMS).content.decode()
+    body = org_admin_client.get(TEAMS, {"scim": "1"}).content.decode()
+    assert re.search(r'<p id="scim-toggle"[^>]*>\s*<a href="\?" role="switch" aria-checked="true">', body)
+    assert "0 teams managed by SCIM" in body
 
 
 def test_list_is_paginated_by_50_and_keeps_the_filter(org_admin_client, organisation):
