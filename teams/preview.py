@@ -7,9 +7,9 @@ the users the change can reach, with the change substituted; ``teams.services`` 
 the same rule set-wise (a property test checks that both agree). Reads only: three queries
 (the organisation's default, the users, their mapped memberships), whatever the team's size.
 
-The users counted are the ones the rule governs: SCIM-managed, not protected (owners and
-administrators keep their profile), deprovisioned ones included (they keep a profile, shown
-under the Users page's Deprovisioned filter).
+The users counted are the live ones the rule governs: SCIM-managed, not protected (owners
+and administrators keep their profile), not deleted through SCIM. A deprovisioned user's
+stored profile follows the rule too, but it grants nothing, so it is not counted as a change.
 """
 
 from collections import Counter
@@ -76,7 +76,7 @@ def profile_impact(*, organisation, team=None, team_profile=KEEP, default_profil
     else:
         default_profile_id = default_profile.pk if default_profile is not None else None
 
-    users = User.objects.filter(organisation_id=organisation.pk, scim_managed=True).exclude(
+    users = User.objects.filter(organisation_id=organisation.pk, scim_managed=True, scim_deleted_at__isnull=True).exclude(
         role__in=list(User.PROTECTED_ROLES)
     )
     if team is not None:

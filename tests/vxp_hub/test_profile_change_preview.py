@@ -140,3 +140,12 @@ def test_the_activity_page_shows_readable_profile_changes(org_admin_client, orga
     assert '<span title="team.profile_mapped" data-action="team.profile_mapped">Team profile changed</span>' in page
     assert "Default SCIM profile changed" in page and "No profile → Viewer; No user&#x27;s profile changed." in page
     assert "Viewer → Editor; 37 users changed profile." in page
+
+
+def test_deprovisioned_users_are_not_counted(org_admin_client, organisation, profiles, sales):
+    from django.utils import timezone
+
+    team, only_sales, _, _ = sales
+    User.objects.filter(pk__in=[u.pk for u in only_sales[:10]]).update(scim_deleted_at=timezone.now(), is_active=False)
+    page = text(org_admin_client.post(edit(team), {"profile": profiles["Manager"].pk}))
+    assert "27 users go from Viewer to Manager, 2 users go from Editor to Manager." in page
