@@ -62,4 +62,5 @@ class SCIMActivityFilterForm(forms.Form):
     request_id = forms.CharField(
         required=False, max_length=64, strip=True, label="Request id",
         help_text="The X-Request-Id of a SCIM response, as your identity provider's log shows it.",
+        widget=forms.TextInput(attrs={"aria-describedby": "request-id-hint", "autocomplete": "off", "spellcheck": "false"}),
     )

@@ -151,8 +151,15 @@ def test_a_scim_request_can_be_found_by_its_request_id(org_admin_client, scim, o
     assert f'value="{request_id}"' in body  # the search box keeps what was searched
 
     assert list(org_admin_client.get(URL, {"request_id": "no-such-request"}).context["page_obj"]) == []
-    # Another organisation's lines are never found, whatever the id.
-    assert org_admin_client.get(URL, {"request_id": request_id + "x" * 70}).status_code == 200
+    # An id longer than any we answer is refused with a message, not an error page.
+    too_long = org_admin_client.get(URL, {"request_id": request_id + "x" * 70})
+    assert too_long.status_code == 200 and "Request id: Ensure this value has at most 64 characters" in too_long.content.decode()
+
+
+def test_another_organisations_request_id_finds_nothing(org_admin_client, other_scim, organisation):
+    theirs = other_scim.post("Users", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "x@globex.example"})
+    assert theirs.status_code == 201
+    assert list(org_admin_client.get(URL, {"request_id": theirs["X-Request-Id"]}).context["page_obj"]) == []
 
 
 def test_actions_are_labelled_and_keep_their_code(org_admin_client, organisation):

@@ -141,7 +141,7 @@ def test_each_state_has_its_users_and_a_count(org_admin_client, population):
     body = deprovisioned.content.decode()
     assert 'aria-current="page" data-state="deprovisioned"' in body
     assert re.search(r"gone1@acme\.example <span class=\"badge\"[^>]*>SCIM</span> \(deprovisioned <time", body)
-    assert "2 users deprovisioned" in body
+    assert "2 deprovisioned users" in body
     # An unknown state is the default list, not an error.
     assert len(usernames(org_admin_client.get(USERS, {"state": "bogus"}))) == 7
 

@@ -14,9 +14,9 @@ EVENTS_PER_PAGE = 50
 @organisation_admin_required
 def settings_activity(request):
     form = SCIMActivityFilterForm(request.GET)
-    valid = form.is_valid()
-    outcome = form.cleaned_data["outcome"] if valid else ""
-    request_id = form.cleaned_data["request_id"] if valid else ""
+    form.is_valid()  # a field that is not valid is left out; the others still filter
+    outcome = form.cleaned_data.get("outcome", "")
+    request_id = form.cleaned_data.get("request_id", "")
     events = event_list(organisation=request.user.organisation, outcome=outcome or None, request_id=request_id or None)
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
