@@ -19,6 +19,11 @@ ACTION_LABELS = {
     "token.first_use": "Token first used",
     "team.profile_mapped": "Team profile changed",
     "organisation.default_profile_changed": "Default SCIM profile changed",
+    "team.member_added": "Team member added",
+    "team.member_removed": "Team member removed",
+    "team.deleted": "Team deleted",
+    "profile.rank_changed": "Profile rank changed",
+    "profile.deleted": "Profile deleted",
 }
 
 
@@ -62,7 +67,11 @@ def impact_sentence(impact, profile_names: Mapping[int, str]) -> str:
 
 def changed_sentence(impact) -> str:
     """How many users changed profile, for a success message and the activity log."""
-    n = impact.changed
+    return changed_count_sentence(impact.changed)
+
+
+def changed_count_sentence(n: int) -> str:
+    """"3 users changed profile." / "No user's profile changed."."""
     if n == 0:
         return "No user's profile changed."
     return f"{_users(n)} changed profile."

@@ -22,8 +22,9 @@ from teams.preview import profile_impact
 from ..models import UserProfile
 from ..permissions import organisation_admin_required
 from ..selectors import profile_list, user_find
+from .. import services as hub_services
 from ..services import team_map_profile
-from ..wording import changed_sentence
+from ..wording import changed_count_sentence, changed_sentence
 from .profile_change import render_profile_change_confirm
 
 PAGE_SIZE = 50
@@ -148,8 +149,8 @@ def team_member_add(request, pk: int):
         if user is None:
             form.add_error("username", "No user of your organisation has this username.")
         else:
-            team_services.team_members_add(team=team, user_ids=[user.pk])
-            messages.success(request, f"{user.username} added.")
+            changed = hub_services.team_member_add(team=team, user=user, actor=request.user)
+            messages.success(request, f"{user.username} added. {changed_count_sentence(changed)}")
             return redirect("settings-team-edit", pk=team.pk)
     return _render_edit(request, team, member_form=form, status=400)
 
@@ -160,11 +161,11 @@ def team_member_remove(request, pk: int):
     team = _get_manual_team(request, pk)
     try:
         user_id = int(request.POST.get("user", ""))
-        team_services.team_members_remove(team=team, user_ids=[user_id])
+        changed = hub_services.team_member_remove(team=team, user_id=user_id, actor=request.user)
     except (ValueError, team_services.MemberNotInOrganisation):
         messages.error(request, "That user is not a member of your organisation.")
         return _render_edit(request, team, status=400)
-    messages.success(request, "Member removed.")
+    messages.success(request, f"Member removed. {changed_count_sentence(changed)}")
     return redirect("settings-team-edit", pk=team.pk)
 
 
@@ -178,8 +179,8 @@ def team_delete(request, pk: int):
         messages.error(request, "Tick the box to confirm that the team should be deleted.")
         return _render_edit(request, team, status=400)
     name = team.name
-    team_services.team_delete(team=team)
-    messages.success(request, f"Team {name} deleted; its members keep their accounts.")
+    changed = hub_services.team_delete(team=team, actor=request.user)
+    messages.success(request, f"Team {name} deleted; its members keep their accounts. {changed_count_sentence(changed)}")
     return redirect("settings-teams")
 
 
