@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install install-dev system-deps migrate seed bench bench-compare clean
+.PHONY: run test install install-dev system-deps runtime-deps migrate seed bench bench-compare clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/bin/activa
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# Debian packages the hub needs at run time: xmlsec1, which pysaml2 runs to check the
+# signatures of SAML responses (single sign-on). Installed only when missing.
+SYSTEM_RUNTIME_PACKAGES := xmlsec1
+runtime-deps:
+	@missing=""; for p in $(SYSTEM_RUNTIME_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+
 # Debian packages the test suite needs: chromium and its driver for the browser tests
 # (tests/browser). Installed only when missing, so a machine that has them pays nothing.
 SYSTEM_TEST_PACKAGES := chromium chromium-driver
@@ -38,11 +46,11 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
-run: seed
+run: runtime-deps seed
 	@echo "Serving the hub on http://$(HOST):$(PORT)/ (log in with the demo credentials printed above)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install-dev system-deps
+test: install-dev runtime-deps system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install-dev

@@ -2,7 +2,7 @@
 
 import re
 
-from .models import SCIMEvent, SCIMToken
+from .models import SCIMAccessToken, SCIMEvent, SCIMToken
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -19,7 +19,7 @@ def event_record(
     action: str,
     outcome: str = SCIMEvent.Outcome.SUCCESS,
     status_code: int | None = None,
-    token: SCIMToken | None = None,
+    token: SCIMToken | SCIMAccessToken | None = None,
     actor=None,
     resource_type: str = "",
     resource_id: str = "",
@@ -27,16 +27,18 @@ def event_record(
     detail: str = "",
     request_id: str = "",
 ) -> SCIMEvent:
-    """Append one event. Callers pass no secrets and no request bodies. ``request_id`` is the
-    id the SCIM request was answered with (``scim_provisioning.request_ids``); empty for events
-    outside a SCIM request. Free text is cut to its column's length and stripped of control
-    characters, so logging can never fail a request."""
+    """Append one event. Callers pass no secrets and no request bodies; free text is cut to
+    its column's length and stripped of control characters, so logging can never fail a
+    request. ``token`` is the credential the request used: a static token is linked, an OAuth
+    access token (short-lived, pruned) is named by its hint only. ``request_id`` is the id the
+    SCIM request was answered with (``scim_provisioning.request_ids``); empty for events
+    outside a SCIM request."""
     return SCIMEvent.objects.create(
         organisation=organisation,
         action=action,
         outcome=outcome,
         status_code=status_code,
-        token=token,
+        token=token if isinstance(token, SCIMToken) else None,
         token_hint=token.hint if token else "",
         actor=actor,
         resource_type=resource_type,

@@ -1,4 +1,4 @@
-"""Django admin for SCIM tokens and the SCIM activity log: read-only.
+"""Django admin for SCIM tokens, OAuth clients, safety rails and the activity log: read-only.
 
 Tokens are issued and revoked only through ``scim_provisioning.services`` (the host's
 settings page and API, or ``manage.py scim_token``), which log who did it; here they can only
@@ -7,7 +7,7 @@ be looked at. The digest is never shown, and nothing can be added, changed or de
 
 from django.contrib import admin
 
-from .models import SCIMEvent, SCIMToken
+from .models import SCIMEvent, SCIMOAuthClient, SCIMOAuthSecret, SCIMOrganisationSettings, SCIMToken
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -44,7 +44,8 @@ class SCIMTokenAdmin(ReadOnlyAdmin):
     search_fields = ["hint"]
     date_hierarchy = "created_at"
     # No "digest": it is not a secret, but nobody needs it and it is better not copied around.
-    fields = ["hint", "organisation", "created_at", "created_by", "last_used_at", "revoked_at", "revoked_by"]
+    fields = ["hint", "organisation", "created_at", "created_by", "last_used_at", "expires_at", "retire_at",
+              "revoked_at", "revoked_by"]
     readonly_fields = fields
 
     @admin.display(boolean=True)
@@ -66,4 +67,33 @@ class SCIMEventAdmin(ReadOnlyAdmin):
         "created_at", "organisation", "action", "outcome", "status_code", "token", "token_hint", "actor",
         "resource_type", "resource_id", "resource_display", "detail",
     ]
+    readonly_fields = fields
+
+
+class SCIMOAuthSecretInline(admin.TabularInline):
+    model = SCIMOAuthSecret
+    fields = ["hint", "created_at", "created_by", "expires_at", "last_used_at", "revoked_at"]  # never the digest
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SCIMOAuthClient)
+class SCIMOAuthClientAdmin(ReadOnlyAdmin):
+    list_display = ["client_id", "organisation", "created_at", "created_by", "revoked_at"]
+    list_filter = ["organisation"]
+    list_select_related = ["organisation", "created_by"]
+    search_fields = ["client_id"]
+    fields = ["client_id", "organisation", "created_at", "created_by", "revoked_at"]
+    readonly_fields = fields
+    inlines = [SCIMOAuthSecretInline]
+
+
+@admin.register(SCIMOrganisationSettings)
+class SCIMOrganisationSettingsAdmin(ReadOnlyAdmin):
+    list_display = ["organisation", "link_manual_groups", "restrict_user_domains", "updated_at"]
+    fields = ["organisation", "link_manual_groups", "restrict_user_domains", "user_domains", "updated_at"]
     readonly_fields = fields

@@ -1,7 +1,8 @@
 """Bearer-token authentication for the SCIM endpoints (Django REST framework).
 
-A SCIM request is authenticated by the organisation's token and nothing else: a logged-in
-browser session never grants SCIM access (these views list no session authentication).
+A SCIM request is authenticated by one of the organisation's credentials and nothing else: a
+static SCIM token or an OAuth 2.0 access token from ``/scim/oauth/token``. A logged-in browser
+session never grants SCIM access (these views list no session authentication).
 """
 
 from dataclasses import dataclass
@@ -11,15 +12,15 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
 from .conf import app_settings
-from .models import SCIMToken
-from .services import token_authenticate
+from .models import SCIMAccessToken, SCIMToken
+from .services import InvalidCredential, credential_authenticate
 
 
 @dataclass(frozen=True)
 class SCIMClient:
     """``request.user`` of a SCIM request: the identity provider acting for one organisation."""
 
-    token: SCIMToken
+    token: SCIMToken | SCIMAccessToken
 
     @property
     def organisation(self):
@@ -34,8 +35,10 @@ class SCIMClient:
 class SCIMTokenAuthentication(BaseAuthentication):
     """``Authorization: Bearer <token>``, or the bare token (Okta's custom-header mode).
 
-    Returns ``(SCIMClient, SCIMToken)``; raises ``AuthenticationFailed`` for a wrong, revoked
-    or malformed token; returns None without credentials (the permission then answers 401).
+    Returns ``(SCIMClient, credential)``, the credential a ``SCIMToken`` or a
+    ``SCIMAccessToken``; raises ``AuthenticationFailed`` for a wrong, revoked, expired or
+    malformed one, saying which; returns None without credentials (the permission then
+    answers 401).
     """
 
     keyword = "Bearer"
@@ -55,10 +58,11 @@ class SCIMTokenAuthentication(BaseAuthentication):
             raw = parts[0]
         else:
             raise AuthenticationFailed("The Authorization header is not valid.")
-        token = token_authenticate(raw, request_id=getattr(request, "scim_request_id", ""))
-        if token is None:
-            raise AuthenticationFailed("The SCIM token is not valid, or it has been revoked.")
-        return SCIMClient(token), token
+        try:
+            credential = credential_authenticate(raw, request_id=getattr(request, "scim_request_id", ""))
+        except InvalidCredential as exc:
+            raise AuthenticationFailed(str(exc)) from None
+        return SCIMClient(credential), credential
 
     def authenticate_header(self, request):
         return f'{self.keyword} realm="{app_settings.REALM}"'
@@ -66,4 +70,4 @@ class SCIMTokenAuthentication(BaseAuthentication):
 
 class HasSCIMToken(BasePermission):
     def has_permission(self, request, view):
-        return isinstance(request.auth, SCIMToken)
+        return isinstance(request.auth, (SCIMToken, SCIMAccessToken))

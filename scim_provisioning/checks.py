@@ -38,6 +38,12 @@ def check_settings(app_configs, **kwargs):
             Error("DEFAULT_PAGE_SIZE and MAX_PAGE_SIZE must be integers with 0 < DEFAULT_PAGE_SIZE <= MAX_PAGE_SIZE.",
                   id="scim_provisioning.E005")
         )
+    lifetime = user_settings.get("OAUTH_ACCESS_TOKEN_LIFETIME", DEFAULTS["OAUTH_ACCESS_TOKEN_LIFETIME"])
+    if not (isinstance(lifetime, int) and 3600 <= lifetime <= 6 * 3600):
+        errors.append(
+            Error("OAUTH_ACCESS_TOKEN_LIFETIME must be between 3600 and 21600 seconds (60 minutes to 6 hours, "
+                  "what Microsoft's gallery accepts).", id="scim_provisioning.E006")
+        )
     return errors
 
 

@@ -27,6 +27,14 @@ DEFAULTS = {
     "TOKEN_DESCRIPTION": "The organisation's SCIM token, sent as 'Authorization: Bearer <token>'.",
     # Bookkeeping writes on the hot path are throttled: last_used_at at most once a minute.
     "TOKEN_LAST_USED_INTERVAL": 60,
+    # Response headers and the settings page warn this many seconds before a token (or an
+    # OAuth client secret) stops working: 30 days.
+    "TOKEN_EXPIRY_WARNING": 30 * 24 * 3600,
+    # OAuth 2.0 client credentials: the access tokens' lifetime (Microsoft asks for 60 minutes
+    # to 6 hours), and the client secrets' (default one year, at most three).
+    "OAUTH_ACCESS_TOKEN_LIFETIME": 3600,
+    "OAUTH_SECRET_DEFAULT_DAYS": 365,
+    "OAUTH_SECRET_MAX_DAYS": 3 * 366,
     # Paging: Okta pages with count=100; nobody gets more than MAX_PAGE_SIZE per page.
     "DEFAULT_PAGE_SIZE": 100,
     "MAX_PAGE_SIZE": 200,

@@ -11,11 +11,26 @@ from django.utils import timezone
 from .conf import organisation_model_name
 
 
-class SCIMToken(models.Model):
-    """A bearer token of one organisation. At most one is active (not revoked) at a time.
+class TokenQuerySet(models.QuerySet):
+    def usable(self, *, now=None):
+        """Tokens that authenticate now: not revoked, not expired, not retired by a rotation."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(revoked_at__isnull=True),
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            Q(retire_at__isnull=True) | Q(retire_at__gt=now),
+        )
 
-    Create tokens with ``scim_provisioning.services.token_generate``: it returns the raw
-    token once and stores only ``digest`` (SHA-256, hex) and ``hint``.
+
+class SCIMToken(models.Model):
+    """A bearer token of one organisation.
+
+    Normally one token is active (not revoked). During a rotation two are: the older keeps
+    working until the rotation is completed (it is revoked), cancelled (the newer is revoked)
+    or its ``retire_at`` passes. ``expires_at`` is the lifetime chosen when it was issued.
+
+    Create tokens with ``scim_provisioning.services.token_generate`` or ``token_rotate``: they
+    return the raw token once and store only ``digest`` (SHA-256, hex) and ``hint``.
     """
 
     organisation = models.ForeignKey(
@@ -28,18 +43,24 @@ class SCIMToken(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # Set on the older token when a rotation starts with a deadline: it stops working then.
+    retire_at = models.DateTimeField(null=True, blank=True)
+    # The id of the form submission that issued it (settings page), so a double-submitted
+    # "Regenerate" is recognised as the same click, never as a stale page.
+    issue_key = models.CharField(max_length=64, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = TokenQuerySet.as_manager()
+
     class Meta:
         verbose_name = "SCIM token"
         ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation"], condition=Q(revoked_at__isnull=True), name="scim_one_active_token_per_org"
-            ),
+        indexes = [
+            models.Index(fields=["organisation", "revoked_at"], name="scim_token_org_revoked"),
         ]
 
     def __str__(self) -> str:
@@ -48,6 +69,108 @@ class SCIMToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    def ends_at(self):
+        """When it stops working by itself (expiry or a rotation's deadline), or None."""
+        ends = [t for t in (self.expires_at, self.retire_at) if t is not None]
+        return min(ends) if ends else None
+
+
+class SCIMOAuthClient(models.Model):
+    """An OAuth 2.0 client (RFC 6749 §4.4, client credentials) of one organisation.
+
+    The identity provider exchanges ``client_id`` and one of the client's secrets at the token
+    endpoint for a short-lived access token (``SCIMAccessToken``), accepted like a SCIM token.
+    """
+
+    organisation = models.ForeignKey(
+        organisation_model_name(), on_delete=models.CASCADE, related_name="scim_oauth_clients"
+    )
+    client_id = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "SCIM OAuth client"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.client_id
+
+
+class SCIMOAuthSecret(models.Model):
+    """A client secret: stored as a digest, several active at once, each with an expiry."""
+
+    client = models.ForeignKey(SCIMOAuthClient, on_delete=models.CASCADE, related_name="secrets")
+    digest = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "SCIM OAuth client secret"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.hint
+
+    def ends_at(self):
+        return self.expires_at
+
+
+class SCIMAccessToken(models.Model):
+    """A short-lived access token issued by the token endpoint; only its digest is stored."""
+
+    organisation = models.ForeignKey(
+        organisation_model_name(), on_delete=models.CASCADE, related_name="+"
+    )
+    client = models.ForeignKey(SCIMOAuthClient, on_delete=models.CASCADE, related_name="access_tokens")
+    secret = models.ForeignKey(SCIMOAuthSecret, on_delete=models.CASCADE, related_name="access_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "SCIM OAuth access token"
+        indexes = [models.Index(fields=["client", "expires_at"], name="scim_access_client_expiry")]
+
+    def __str__(self) -> str:
+        return self.hint
+
+    def ends_at(self):
+        return self.expires_at
+
+
+class SCIMOrganisationSettings(models.Model):
+    """An organisation's SCIM safety rails. No row means the defaults."""
+
+    organisation = models.OneToOneField(
+        organisation_model_name(), on_delete=models.CASCADE, related_name="scim_settings"
+    )
+    # Off: SCIM sees only groups it created, and a displayName equal to a hand-made group's
+    # answers 409. On (the default, as before this setting existed): the identity provider may
+    # link (take over) a group created by hand.
+    link_manual_groups = models.BooleanField(default=True)
+    # On: a userName must be an address at one of ``user_domains`` (else 400, logged).
+    restrict_user_domains = models.BooleanField(default=False)
+    user_domains = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "SCIM settings"
+        verbose_name_plural = "SCIM settings"
+
+    def __str__(self) -> str:
+        return f"SCIM settings of {self.organisation}"
 
 
 class SCIMEvent(models.Model):

@@ -11,6 +11,10 @@ import secrets
 import string
 
 TOKEN_BYTES = 32  # 256 bits
+# After the host's prefix: an OAuth access token is ``<prefix>at_…``, a client secret
+# ``<prefix>cs_…``; a static token has neither (its body alone is 43 characters).
+ACCESS_TOKEN_MARK = "at_"
+CLIENT_SECRET_MARK = "cs_"
 _BODY_LENGTH = 43  # len(secrets.token_urlsafe(32))
 _ALPHABET = frozenset(string.ascii_letters + string.digits + "-_")
 

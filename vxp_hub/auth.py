@@ -34,6 +34,11 @@ class OrganisationBackend(ModelBackend):
 class OrganisationAuthenticationForm(AuthenticationForm):
     organisation = forms.SlugField(label="Organisation", max_length=60)
 
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "sso_required": "%(organisation)s requires single sign-on for members: use “Sign in with single sign-on”.",
+    }
+
     field_order = ["organisation", "username", "password"]
 
     def clean(self):
@@ -48,6 +53,17 @@ class OrganisationAuthenticationForm(AuthenticationForm):
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+    def confirm_login_allowed(self, user):
+        from .sso import password_login_allowed
+
+        super().confirm_login_allowed(user)
+        if not password_login_allowed(user):
+            raise forms.ValidationError(
+                self.error_messages["sso_required"],
+                code="sso_required",
+                params={"organisation": user.organisation.name},
+            )
 
 
 class OrganisationAdminAuthenticationForm(OrganisationAuthenticationForm):

@@ -213,3 +213,48 @@ class UserEmail(models.Model):
 
     def __str__(self) -> str:
         return self.value
+
+
+class SSOConfiguration(models.Model):
+    """An organisation's SAML 2.0 single sign-on: its identity provider (Okta, Entra ID…).
+
+    The service provider side (entity ID, ACS URL) is derived from the organisation's slug
+    (``vxp_hub.sso``), so nothing about it is stored. ``idp_metadata_xml`` is the identity
+    provider's metadata as validated on save (uploaded, or fetched from ``idp_metadata_url``);
+    ``idp_entity_id`` is parsed from it, for display and for the activity log.
+    """
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="sso")
+    idp_metadata_xml = models.TextField(blank=True)
+    idp_metadata_url = models.URLField(max_length=1000, blank=True)
+    idp_entity_id = models.CharField(max_length=1000, blank=True)
+    # Empty: the assertion's NameID is the userName. Otherwise the name of the SAML attribute
+    # that carries it (e.g. "email").
+    name_id_attribute = models.CharField(max_length=255, blank=True)
+    require_sso = models.BooleanField(
+        default=False, help_text="Members can no longer sign in with a password (owners and administrators still can)."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"SSO of {self.organisation}"
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.idp_metadata_xml and self.idp_entity_id)
+
+
+class SeenSAMLAssertion(models.Model):
+    """An assertion the hub accepted, remembered until it expires so that it is never accepted
+    twice (a replay). The unique constraint makes the check race-free."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    assertion_id = models.CharField(max_length=255)
+    not_on_or_after = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "assertion_id"], name="seen_assertion_once_per_org"),
+        ]
+        indexes = [models.Index(fields=["not_on_or_after"], name="seen_assertion_expiry")]

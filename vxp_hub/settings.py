@@ -142,6 +142,11 @@ SCIM_PROVISIONING = {
                          "sent as 'Authorization: Bearer <token>'.",
 }
 
+# SAML single sign-on (vxp_hub/sso.py): the hub's public base URL, e.g. https://hub.example.com,
+# from which each organisation's SP entity ID and ACS URL are built. Unset: from the request's
+# host, which is right unless the hub is reached under several names.
+SSO_BASE_URL = os.environ.get("SSO_BASE_URL", "").rstrip("/")
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -165,5 +170,8 @@ LOGGING = {
         # The library logs whole request bodies at DEBUG; never let that through.
         "django_scim": {"level": "WARNING"},
         "scim_provisioning": {"level": "INFO"},
+        # pysaml2 logs every refused response as an ERROR (and messages at DEBUG); vxp_hub.sso
+        # logs refusals itself, and the activity log has them with their reason.
+        "saml2": {"level": "CRITICAL"},
     },
 }

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
-from .views import account, activity, general, teams, users
+from .views import account, activity, general, single_sign_on, sso, teams, users
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,6 +23,26 @@ urlpatterns = [
         name="settings-general-token-revoke",
     ),
     path(
+        "settings/organisation/general/scim-token/rotate/",
+        general.settings_general_token_rotate,
+        name="settings-general-token-rotate",
+    ),
+    path(
+        "settings/organisation/general/scim-token/rotation/complete/",
+        general.settings_general_rotation_complete,
+        name="settings-general-rotation-complete",
+    ),
+    path(
+        "settings/organisation/general/scim-token/rotation/cancel/",
+        general.settings_general_rotation_cancel,
+        name="settings-general-rotation-cancel",
+    ),
+    path("settings/organisation/general/oauth/secret/", general.settings_general_oauth_secret,
+         name="settings-general-oauth-secret"),
+    path("settings/organisation/general/oauth/revoke/", general.settings_general_oauth_revoke,
+         name="settings-general-oauth-revoke"),
+    path("settings/organisation/general/scim-rails/", general.settings_general_rails, name="settings-general-rails"),
+    path(
         "settings/organisation/general/default-scim-profile/",
         general.settings_general_default_profile,
         name="settings-general-default-profile",
@@ -37,10 +57,18 @@ urlpatterns = [
     path("settings/organisation/teams/<int:pk>/members/remove/", teams.team_member_remove, name="settings-team-member-remove"),
     # Settings › Organisation › Users
     path("settings/organisation/users/", users.settings_users, name="settings-users"),
+    # Settings › Organisation › Single sign-on
+    path("settings/organisation/sso/", single_sign_on.settings_sso, name="settings-sso"),
     # Settings › Organisation › SCIM activity
     path("settings/organisation/scim-activity/", activity.settings_activity, name="settings-activity"),
+    # SAML 2.0 single sign-on, one service provider per organisation (vxp_hub/sso.py)
+    path("sso/", sso.sso_start, name="sso-start"),
+    path("sso/<slug:slug>/saml/metadata/", sso.metadata, name="sso-metadata"),
+    path("sso/<slug:slug>/saml/login/", sso.login_start, name="sso-login"),
+    path("sso/<slug:slug>/saml/acs/", sso.acs, name="sso-acs"),
     # JSON API (Django REST framework), for automation
     path("api/", include("vxp_hub.api.urls")),
     path("admin/", admin.site.urls),
     path("scim/v2/", include("scim_provisioning.urls")),
+    path("scim/oauth/", include("scim_provisioning.oauth_urls")),
 ]

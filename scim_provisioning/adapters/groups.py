@@ -48,7 +48,7 @@ from django_scim.adapters import SCIMGroup
 from django_scim.constants import SchemaURI
 from scim2_filter_parser import ast as scim_ast
 
-from .. import errors, schemas
+from .. import errors, rails, schemas
 from ..backend import get_backend
 from ..filters import DATETIME, EXACT, UUID, FilterAttr, FilterSchema, key
 from ..projection import Projection
@@ -140,7 +140,10 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
 
     @classmethod
     def queryset(cls, *, organisation, projection: Projection):
-        return get_backend().group_queryset(organisation=organisation)
+        groups = get_backend().group_queryset(organisation=organisation)
+        if not rails.links_manual_groups(organisation):
+            groups = groups.filter(scim_managed=True)  # hand-made teams are not SCIM's to see
+        return groups
 
     @classmethod
     def load_related(cls, objs, *, organisation, projection: Projection) -> None:
@@ -208,6 +211,8 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
         if data.get("members") is not None:
             membership.set(cls._member_values(data["members"], "members"))
         resolved = cls._resolve(organisation, membership)
+        rails.check_group_name(organisation=organisation, name=name,
+                               queryset=get_backend().group_queryset(organisation=organisation))
         group = get_backend().group_create(
             organisation=organisation, name=name, external_id=external_id,
             user_ids=[resolved[v].pk for v in membership.members or ()],
@@ -256,6 +261,9 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
         membership = change.membership
         resolved = self._resolve(self.obj.organisation_id, membership)
         backend = get_backend()
+        if change.name is not None and change.name.lower() != self.obj.name.lower():
+            rails.check_group_name(organisation=self.organisation, name=change.name, exclude_pk=self.obj.pk,
+                                   queryset=backend.group_queryset(organisation=self.organisation))
         backend.group_update(group=self.obj, name=change.name, external_id=change.external_id)
         if change.name is not None:  # for the activity log; responses re-read the row
             self.obj.name = change.name

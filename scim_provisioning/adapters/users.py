@@ -41,7 +41,7 @@ from django.db.models import Prefetch
 from django_scim.adapters import SCIMUser
 from django_scim.constants import SchemaURI
 
-from .. import errors, schemas
+from .. import errors, rails, schemas
 from ..backend import EmailChange, UserChanges, get_backend
 from ..filters import BOOLEAN, DATETIME, EXACT, UUID, FilterAttr, FilterSchema, key
 from ..projection import Projection
@@ -233,12 +233,14 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         # An unsaved user stands in while the body is read (it has no pk: no self-manager).
         adapter = cls(get_user_model()(organisation=organisation), request, organisation=organisation)
         changes = adapter.changes_from_resource(data)
+        rails.check_username(organisation=organisation, username=changes.username)
         adapter._reload(get_backend().user_create(organisation=organisation, changes=changes))
         return adapter
 
     def replace(self, data: dict) -> None:
         self._check_changeable()
         changes = self.changes_from_resource(data)
+        rails.check_username(organisation=self.organisation, username=changes.username, previous=self.obj.username)
         self._reload(get_backend().user_update(user=self.obj, changes=changes))
 
     def patch(self, operations: list) -> bool:
@@ -254,6 +256,7 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         if self._emails_patched:
             self._check_email_types(changes.emails, "emails")
             changes.emails = _one_primary(changes.emails)
+        rails.check_username(organisation=self.organisation, username=changes.username, previous=self.obj.username)
         self._reload(get_backend().user_update(user=self.obj, changes=changes))
         return True
 

@@ -30,6 +30,7 @@ from ..auth import HasSCIMToken, SCIMTokenAuthentication
 from ..conf import app_settings
 from ..request_ids import HEADER as REQUEST_ID_HEADER
 from ..request_ids import request_id_from
+from ..services import credential_expiry_warning
 
 logger = logging.getLogger("scim_provisioning")
 
@@ -165,10 +166,6 @@ class SCIMView(APIView):
     def request_id(self) -> str:
         return self.request.scim_request_id
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        response[REQUEST_ID_HEADER] = getattr(request, "scim_request_id", "") or request_id_from({})
-        return response
 
     @property
     def organisation(self):
@@ -177,6 +174,21 @@ class SCIMView(APIView):
     @property
     def token(self):
         return self.request.auth
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response[REQUEST_ID_HEADER] = getattr(request, "scim_request_id", "") or request_id_from({})
+        credential = request.auth
+        if credential is not None:
+            warning = credential_expiry_warning(credential)
+            if warning is not None:
+                # The identity provider's administrator sees response headers in its logs
+                # long before anyone opens our settings page.
+                when, message = warning
+                response["X-SCIM-Credential-Expires"] = when.isoformat()
+                # Header values are ASCII: the hint's ellipsis becomes three dots.
+                response["X-SCIM-Credential-Warning"] = message.replace("…", "...")
+        return response
 
     def handle_exception(self, exc):
         err = to_scim_error(exc, request_id=self.request_id)

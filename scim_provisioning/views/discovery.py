@@ -7,6 +7,7 @@ import copy
 
 from django_scim.constants import SchemaURI
 from django_scim.schemas import ALL as LIBRARY_SCHEMAS
+from django.urls import NoReverseMatch, reverse
 from rest_framework.response import Response
 
 from .. import errors
@@ -32,6 +33,27 @@ def _list(resources: list) -> dict:
     }
 
 
+def _authentication_schemes(request) -> list[dict]:
+    schemes = [{
+        "type": "oauthbearertoken",
+        "name": "OAuth Bearer Token",
+        "description": app_settings.TOKEN_DESCRIPTION,
+        "primary": True,
+    }]
+    try:
+        token_url = request.build_absolute_uri(reverse("scim_provisioning_oauth:token"))
+    except NoReverseMatch:  # the host did not mount scim_provisioning.oauth_urls
+        return schemes
+    schemes.append({
+        "type": "oauth2",
+        "name": "OAuth 2.0 client credentials",
+        "description": f"Trade the organisation's client id and secret at {token_url} for a Bearer access token.",
+        "specUri": "https://www.rfc-editor.org/rfc/rfc6749#section-4.4",
+        "primary": False,
+    })
+    return schemes
+
+
 class ServiceProviderConfigView(SCIMView):
     def get(self, request, *args, **kwargs):
         base = scim_base_url(request=request)
@@ -53,12 +75,7 @@ class ServiceProviderConfigView(SCIMView):
             "changePassword": {"supported": False},
             "sort": {"supported": False},
             "etag": {"supported": False},
-            "authenticationSchemes": [{
-                "type": "oauthbearertoken",
-                "name": "OAuth Bearer Token",
-                "description": app_settings.TOKEN_DESCRIPTION,
-                "primary": True,
-            }],
+            "authenticationSchemes": _authentication_schemes(request),
             "meta": {"resourceType": "ServiceProviderConfig", "location": f"{base}ServiceProviderConfig"},
         })
 

@@ -106,3 +106,30 @@ def test_reads_write_no_line_but_still_answer_an_id(scim, organisation):
     before = SCIMEvent.objects.filter(organisation=organisation).count()
     assert NEW_ID.fullmatch(scim.get("Groups")["X-Request-Id"])
     assert SCIMEvent.objects.filter(organisation=organisation).count() == before
+
+
+# --- the OAuth token endpoint answers and logs a request id too --------------------------------
+
+
+def test_the_oauth_token_endpoint_answers_and_logs_the_request_id(client, organisation):
+    import base64
+    from urllib.parse import quote_plus
+
+    from scim_provisioning.oauth import oauth_client_create
+
+    oauth_client, _, secret = oauth_client_create(organisation=organisation)
+
+    def basic(password):
+        raw = f"{quote_plus(oauth_client.client_id)}:{quote_plus(password)}".encode()
+        return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(raw).decode()}
+
+    form = "application/x-www-form-urlencoded"
+    issued = client.post("/scim/oauth/token", "grant_type=client_credentials", content_type=form,
+                         HTTP_X_REQUEST_ID="entra-oauth-1", **basic(secret))
+    assert issued.status_code == 200 and issued["X-Request-Id"] == "entra-oauth-1"
+    assert SCIMEvent.objects.get(action="oauth.token_issued").request_id == "entra-oauth-1"
+
+    refused = client.post("/scim/oauth/token", "grant_type=client_credentials", content_type=form, **basic(secret + "x"))
+    assert refused.status_code == 401 and NEW_ID.fullmatch(refused["X-Request-Id"])
+    assert SCIMEvent.objects.get(action="oauth.token_refused").request_id == refused["X-Request-Id"]
+    assert NEW_ID.fullmatch(client.get("/scim/oauth/token")["X-Request-Id"])  # 405

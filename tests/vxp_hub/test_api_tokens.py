@@ -21,7 +21,10 @@ def test_status_without_a_token(org_admin_client):
         "created_at": None,
         "created_by": None,
         "last_used_at": None,
+        "expires_at": None,
         "base_url": "http://testserver/scim/v2/",
+        "rotation_in_progress": False,
+        "tokens": [],
     }
 
 

@@ -8,7 +8,37 @@ from ..auth import OrganisationAuthenticationForm
 
 
 class LoginView(auth_views.LoginView):
+    """The password form, and "Sign in with single sign-on" once the organisation is known
+    (``?organisation=<slug>``, or the one just typed into the form)."""
+
     authentication_form = OrganisationAuthenticationForm
+
+    def _organisation_slug(self) -> str:
+        source = self.request.POST if self.request.method == "POST" else self.request.GET
+        return (source.get("organisation") or "").strip().lower()
+
+    def get_initial(self):
+        initial = super().get_initial()
+        slug = self._organisation_slug()
+        if slug:
+            initial["organisation"] = slug
+        return initial
+
+    def get_context_data(self, **kwargs):
+        from django.utils.http import urlencode
+
+        from ..sso import organisation_sso_login_url
+
+        context = super().get_context_data(**kwargs)
+        slug = self._organisation_slug()
+        url = organisation_sso_login_url(slug=slug) if slug else None
+        next_url = context.get("next")
+        if url and next_url:
+            url = f"{url}?{urlencode({'next': next_url})}"
+        context["sso_login_url"] = url
+        context["sso_organisation"] = slug
+        context["sso_unavailable"] = bool(slug and url is None and self.request.GET.get("sso") == "unavailable")
+        return context
 
 
 def home(request):
