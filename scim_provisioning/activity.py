@@ -29,11 +29,14 @@ def event_record(
     resource_id: str = "",
     resource_display: str = "",
     detail: str = "",
+    request_id: str = "",
 ) -> SCIMEvent:
     """Append one event. Callers pass no secrets and no request bodies; free text is cut to
     its column's length and stripped of control characters, so logging can never fail a
     request. ``token`` is the credential the request used: a static token is linked, an OAuth
-    access token (short-lived, pruned) is named by its hint only."""
+    access token (short-lived, pruned) is named by its hint only. ``request_id`` is the id the
+    SCIM request was answered with (``scim_provisioning.request_ids``); empty for events
+    outside a SCIM request."""
     return SCIMEvent.objects.create(
         organisation=organisation,
         action=action,
@@ -46,6 +49,7 @@ def event_record(
         resource_id=_clean(resource_id, 64),
         resource_display=_clean(resource_display, 255),
         detail=_clean(detail, 500),
+        request_id=_clean(request_id, 64),
     )
 
 

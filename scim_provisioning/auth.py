@@ -59,7 +59,7 @@ class SCIMTokenAuthentication(BaseAuthentication):
         else:
             raise AuthenticationFailed("The Authorization header is not valid.")
         try:
-            credential = credential_authenticate(raw)
+            credential = credential_authenticate(raw, request_id=getattr(request, "scim_request_id", ""))
         except InvalidCredential as exc:
             raise AuthenticationFailed(str(exc)) from None
         return SCIMClient(credential), credential

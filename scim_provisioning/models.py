@@ -188,7 +188,8 @@ class SCIMEvent(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     # e.g. "token.generated", "token.revoked", "token.first_use", "user.create", "group.patch",
-    # "team.profile_mapped".
+    # and the host's own ("team.profile_mapped", "organisation.default_profile_changed", …;
+    # the hub labels them in vxp_hub/wording.py).
     action = models.CharField(max_length=64)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -111,7 +111,7 @@ def oauth_clients(*, organisation) -> list[SCIMOAuthClient]:
     return clients
 
 
-def oauth_token_issue(*, client_id: str, client_secret: str) -> tuple[SCIMAccessToken, str]:
+def oauth_token_issue(*, client_id: str, client_secret: str, request_id: str = "") -> tuple[SCIMAccessToken, str]:
     """The client-credentials grant: check the client and secret, issue an access token.
 
     Returns ``(access token, raw)``. Raises ``OAuthError("invalid_client", …, 401)`` for an
@@ -127,7 +127,8 @@ def oauth_token_issue(*, client_id: str, client_secret: str) -> tuple[SCIMAccess
 
     def refuse(reason: str, description: str):
         event_record(organisation=organisation, action="oauth.token_refused", status_code=401,
-                     outcome="failure", resource_type="OAuthClient", resource_id=client.client_id, detail=reason)
+                     outcome="failure", resource_type="OAuthClient", resource_id=client.client_id, detail=reason,
+                     request_id=request_id)
         return OAuthError("invalid_client", description, 401)
 
     if client.revoked_at is not None:
@@ -148,10 +149,11 @@ def oauth_token_issue(*, client_id: str, client_secret: str) -> tuple[SCIMAccess
     # Refusals above are logged outside any transaction (they must stay logged); the
     # issuance below commits as one.
     with transaction.atomic():
-        return _access_token_create(organisation=organisation, client=client, secret=secret, now=now)
+        return _access_token_create(organisation=organisation, client=client, secret=secret, now=now,
+                                    request_id=request_id)
 
 
-def _access_token_create(*, organisation, client, secret, now) -> tuple[SCIMAccessToken, str]:
+def _access_token_create(*, organisation, client, secret, now, request_id="") -> tuple[SCIMAccessToken, str]:
     # Housekeeping, bounded by one client's tokens: expired access tokens are useless.
     SCIMAccessToken.objects.filter(client=client, expires_at__lte=now).delete()
     access_prefix = app_settings.TOKEN_PREFIX + tokens.ACCESS_TOKEN_MARK
@@ -163,7 +165,7 @@ def _access_token_create(*, organisation, client, secret, now) -> tuple[SCIMAcce
     )
     SCIMOAuthSecret.objects.filter(pk=secret.pk).update(last_used_at=now)
     event_record(organisation=organisation, action="oauth.token_issued", resource_type="OAuthClient",
-                 resource_id=client.client_id, detail=f"Access token from secret {secret.hint}")
+                 resource_id=client.client_id, detail=f"Access token from secret {secret.hint}", request_id=request_id)
     return access, raw
 
 

@@ -27,9 +27,12 @@ def token_get_active(*, organisation) -> SCIMToken | None:
     )
 
 
-def event_list(*, organisation, outcome: str | None = None) -> QuerySet[SCIMEvent]:
-    """The organisation's SCIM activity, newest first, optionally one outcome only."""
+def event_list(*, organisation, outcome: str | None = None, request_id: str | None = None) -> QuerySet[SCIMEvent]:
+    """The organisation's SCIM activity, newest first, optionally one outcome only and/or the
+    lines of one request (its ``X-Request-Id``, exactly)."""
     events = SCIMEvent.objects.filter(organisation=organisation).select_related("actor")
     if outcome:
         events = events.filter(outcome=outcome)
+    if request_id:
+        events = events.filter(request_id=request_id)
     return events.order_by("-created_at", "-id")

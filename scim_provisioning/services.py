@@ -213,9 +213,10 @@ def token_revoke(*, organisation, revoked_by=None) -> SCIMToken | None:
     return active[-1] if active else None
 
 
-def credential_authenticate(raw: str) -> SCIMToken | SCIMAccessToken:
+def credential_authenticate(raw: str, *, request_id: str = "") -> SCIMToken | SCIMAccessToken:
     """The credential ``raw`` names: a static SCIM token or an OAuth access token, with its
-    organisation. Raises ``InvalidCredential`` saying why not.
+    organisation. Raises ``InvalidCredential`` saying why not. ``request_id``: the SCIM
+    request's id, stored on the token's first-use line.
 
     Input without our prefixes and shape is refused before the database is touched; the
     lookup is one indexed SELECT on the digest, compared again in constant time.
@@ -240,19 +241,19 @@ def credential_authenticate(raw: str) -> SCIMToken | SCIMAccessToken:
         if token.retire_at is not None and token.retire_at == ends:
             raise InvalidCredential("The SCIM token was replaced by a rotation and its deadline has passed.")
         raise InvalidCredential("The SCIM token has expired.")
-    _token_touch(token)
+    _token_touch(token, request_id=request_id)
     return token
 
 
-def token_authenticate(raw: str) -> SCIMToken | SCIMAccessToken | None:
+def token_authenticate(raw: str, *, request_id: str = "") -> SCIMToken | SCIMAccessToken | None:
     """``credential_authenticate``, with None for any credential that does not authenticate."""
     try:
-        return credential_authenticate(raw)
+        return credential_authenticate(raw, request_id=request_id)
     except InvalidCredential:
         return None
 
 
-def _token_touch(token: SCIMToken) -> None:
+def _token_touch(token: SCIMToken, *, request_id: str = "") -> None:
     now = timezone.now()
     interval = timedelta(seconds=app_settings.TOKEN_LAST_USED_INTERVAL)
     if token.last_used_at is not None and now - token.last_used_at < interval:
@@ -262,7 +263,7 @@ def _token_touch(token: SCIMToken) -> None:
     updated = SCIMToken.objects.filter(pk=token.pk, last_used_at=token.last_used_at).update(last_used_at=now)
     token.last_used_at = now
     if updated and first_use:
-        event_record(organisation=token.organisation, action="token.first_use", token=token)
+        event_record(organisation=token.organisation, action="token.first_use", token=token, request_id=request_id)
 
 
 def credential_expiry_warning(credential, *, now=None) -> tuple | None:

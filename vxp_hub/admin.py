@@ -4,8 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.utils.html import format_html
 
-from teams import services as team_services
-
+from . import services as hub_services
 from .auth import OrganisationAdminAuthenticationForm
 
 from .models import Organisation, User, UserEmail, UserProfile
@@ -19,7 +18,8 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(UserProfile)
 class UserProfileAdmin(admin.ModelAdmin):
-    """Rank changes and deletions go through teams.services, so effective profiles follow."""
+    """Rank changes and deletions go through the hub's services (teams.services underneath), so
+    effective profiles follow and the SCIM activity log records them."""
 
     list_display = ["name", "organisation", "rank"]
     list_filter = ["organisation"]
@@ -29,16 +29,16 @@ class UserProfileAdmin(admin.ModelAdmin):
             rank = obj.rank
             obj.rank = form.initial["rank"]
             super().save_model(request, obj, form, change)
-            team_services.profile_set_rank(profile=obj, rank=rank)
+            hub_services.profile_set_rank(profile=obj, rank=rank, actor=request.user)
         else:
             super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):
-        team_services.profile_delete(profile=obj)
+        hub_services.profile_delete(profile=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for profile in queryset:
-            team_services.profile_delete(profile=profile)
+            hub_services.profile_delete(profile=profile, actor=request.user)
 
 
 class UserEmailInline(admin.TabularInline):

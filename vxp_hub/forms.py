@@ -144,6 +144,11 @@ class SCIMActivityFilterForm(forms.Form):
     outcome = forms.ChoiceField(
         choices=[("", "All outcomes"), *SCIMEvent.Outcome.choices], required=False, label="Outcome"
     )
+    request_id = forms.CharField(
+        required=False, max_length=64, strip=True, label="Request id",
+        help_text="The X-Request-Id of a SCIM response, as your identity provider's log shows it.",
+        widget=forms.TextInput(attrs={"aria-describedby": "request-id-hint", "autocomplete": "off", "spellcheck": "false"}),
+    )
 
 
 class SSOConfigurationForm(forms.Form):

@@ -1,6 +1,6 @@
 """The hub's reads for its settings pages and API, each scoped to one organisation."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 
 from .models import Organisation, User, UserProfile
@@ -11,17 +11,37 @@ def profile_list(*, organisation: Organisation) -> QuerySet[UserProfile]:
     return UserProfile.objects.filter(organisation=organisation).order_by("rank", "id")
 
 
-def user_list(*, organisation: Organisation, scim_only: bool = False) -> QuerySet[User]:
-    """The organisation's users by username, without those deleted through SCIM, with their
+# The Users page's filters: what each state means, as a condition on a user row. "all" is
+# every user the hub still has; deprovisioned users (deleted by the identity provider, kept
+# deactivated) are listed only under their own filter.
+USER_STATES = {
+    "all": Q(scim_deleted_at__isnull=True),
+    "active": Q(scim_deleted_at__isnull=True, is_active=True),
+    "deactivated": Q(scim_deleted_at__isnull=True, is_active=False),
+    "deprovisioned": Q(scim_deleted_at__isnull=False),
+}
+
+
+def user_list(*, organisation: Organisation, scim_only: bool = False, state: str = "all") -> QuerySet[User]:
+    """The organisation's users in ``state`` (a key of ``USER_STATES``) by username, with their
     profile and its source team joined (one query per page)."""
     users = (
-        User.objects.filter(organisation=organisation, scim_deleted_at__isnull=True)
+        User.objects.filter(USER_STATES[state], organisation=organisation)
         .select_related("profile", "profile_team")
         .order_by(Lower("username"), "id")
     )
     if scim_only:
         users = users.filter(scim_managed=True)
     return users
+
+
+def user_state_counts(*, organisation: Organisation, scim_only: bool = False) -> dict[str, int]:
+    """How many of the organisation's users are in each of ``USER_STATES``: one query."""
+    users = User.objects.filter(organisation=organisation)
+    if scim_only:
+        users = users.filter(scim_managed=True)
+    counts = users.aggregate(**{f"n_{state}": Count("pk", filter=q) for state, q in USER_STATES.items()})
+    return {state: counts[f"n_{state}"] for state in USER_STATES}
 
 
 def user_find(*, organisation: Organisation, username: str) -> User | None:

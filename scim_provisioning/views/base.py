@@ -4,6 +4,8 @@
 - Every response is ``application/scim+json``, whatever the client's Accept header says.
 - Every error, including DRF's own (401, 405, 415) and any unexpected exception, becomes a
   SCIM error body; exception text never reaches the client.
+- Every response, errors included, carries ``X-Request-Id`` (``scim_provisioning.request_ids``);
+  the activity log stores the same id.
 - Request bodies are parsed here, strictly: UTF-8 JSON objects only, bounded in size and
   depth, no NUL or control characters, no non-finite numbers.
 """
@@ -26,6 +28,8 @@ from rest_framework.views import APIView
 from .. import errors, throttling
 from ..auth import HasSCIMToken, SCIMTokenAuthentication
 from ..conf import app_settings
+from ..request_ids import HEADER as REQUEST_ID_HEADER
+from ..request_ids import request_id_from
 from ..services import credential_expiry_warning
 
 logger = logging.getLogger("scim_provisioning")
@@ -103,7 +107,7 @@ def load_body(request) -> dict:
     return data
 
 
-def to_scim_error(exc: Exception) -> errors.SCIMError:
+def to_scim_error(exc: Exception, *, request_id: str = "") -> errors.SCIMError:
     """Map any exception to the SCIM error the client sees. Unexpected ones are logged with
     their traceback and answered with a generic 500."""
     if isinstance(exc, errors.SCIMError):
@@ -135,7 +139,7 @@ def to_scim_error(exc: Exception) -> errors.SCIMError:
         # is the safety net, so a bad value is a 400, never a 500.
         logger.warning("SCIM request refused by the database: %s", type(exc).__name__)
         return errors.InvalidValue("A value is too long or out of range.")
-    logger.exception("Unexpected error in a SCIM request")
+    logger.exception("Unexpected error in SCIM request %s", request_id or "(no id)")
     return errors.InternalError()
 
 
@@ -159,6 +163,16 @@ class SCIMView(APIView):
         if refusal is not None:
             raise errors.TooManyRequests(refusal.detail, headers={"Retry-After": str(refusal.retry_after)})
 
+    def initialize_request(self, request, *args, **kwargs):
+        # Decided before authentication, so a 401 carries it too. Kept on Django's request:
+        # DRF's Request reads attributes through to it.
+        request.scim_request_id = request_id_from(request.META)
+        return super().initialize_request(request, *args, **kwargs)
+
+    @property
+    def request_id(self) -> str:
+        return self.request.scim_request_id
+
     @property
     def organisation(self):
         return self.request.auth.organisation
@@ -169,6 +183,7 @@ class SCIMView(APIView):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        response[REQUEST_ID_HEADER] = getattr(request, "scim_request_id", "") or request_id_from({})
         credential = request.auth
         if credential is not None:
             warning = credential_expiry_warning(credential)
@@ -182,7 +197,7 @@ class SCIMView(APIView):
         return response
 
     def handle_exception(self, exc):
-        err = to_scim_error(exc)
+        err = to_scim_error(exc, request_id=self.request_id)
         response = Response(err.to_dict(), status=err.status)
         for name, value in err.headers.items():
             response[name] = value

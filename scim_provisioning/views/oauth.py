@@ -16,6 +16,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from ..conf import app_settings
 from ..oauth import OAuthError, oauth_token_issue
+from ..request_ids import HEADER as REQUEST_ID_HEADER
+from ..request_ids import request_id_from
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -59,6 +61,15 @@ def _credentials(request) -> tuple[str, str, bool]:
 
 @csrf_exempt
 def token(request):
+    """The endpoint; every answer carries ``X-Request-Id`` like the SCIM endpoints', and the
+    activity lines it writes store it."""
+    request_id = request_id_from(request.META)
+    response = _token(request, request_id)
+    response[REQUEST_ID_HEADER] = request_id
+    return response
+
+
+def _token(request, request_id: str):
     if request.method != "POST":
         return _json({"error": "invalid_request", "error_description": "Use POST."}, 405, {"Allow": "POST"})
     basic = bool(request.headers.get("Authorization"))
@@ -75,7 +86,7 @@ def token(request):
         client_id, secret, basic = _credentials(request)
         if grant_type != "client_credentials":
             raise OAuthError("unsupported_grant_type", "Only the client_credentials grant is supported.")
-        _access, raw = oauth_token_issue(client_id=client_id, client_secret=secret)
+        _access, raw = oauth_token_issue(client_id=client_id, client_secret=secret, request_id=request_id)
     except OAuthError as err:
         headers = {}
         if err.status == 401:

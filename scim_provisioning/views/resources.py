@@ -88,20 +88,20 @@ class ResourceMixin:
         except IntegrityError:
             err = errors.Conflict(cls.conflict_detail)
         except Exception as exc:  # noqa: BLE001 — every failure is answered and logged
-            err = to_scim_error(exc)
+            err = to_scim_error(exc, request_id=self.request_id)
         else:
             adapter, response = result
             event_record(
                 organisation=self.organisation, action=action, status_code=response.status_code, token=self.token,
                 resource_type=cls.resource_type, resource_id=adapter.id if adapter else resource_id,
-                resource_display=adapter.display if adapter else display,
+                resource_display=adapter.display if adapter else display, request_id=self.request_id,
             )
             return response
         event_record(
             organisation=self.organisation, action=action, outcome=SCIMEvent.Outcome.FAILURE,
             status_code=err.status, token=self.token, resource_type=cls.resource_type,
             resource_id=resource_id, resource_display=display() if callable(display) else display,
-            detail=err.detail,
+            detail=err.detail, request_id=self.request_id,
         )
         raise err
 

@@ -119,3 +119,31 @@ def test_every_service_keeps_users_where_the_pure_rule_says(organisation, popula
     for step in range(60):
         rng.choice(operations)()
         assert actual(organisation) == expected(organisation, initial), f"diverged at step {step}"
+
+
+def test_the_preview_predicts_exactly_what_each_change_does(organisation, population):
+    """``teams.preview.profile_impact`` (the pure rule, evaluated without writing) names the
+    same moves, user for user, as the database shows after the change is applied."""
+    from collections import Counter
+
+    from teams.preview import profile_impact
+    from vxp_hub.services import team_map_profile
+
+    rng, all_profiles, _ = population
+    services.profiles_recompute(organisation=organisation)
+    for step in range(30):
+        before = actual(organisation)
+        if rng.random() < 0.75:
+            team = rng.choice(list(Team.objects.filter(organisation=organisation)))
+            profile = rng.choice([None, *all_profiles])
+            predicted = profile_impact(organisation=organisation, team=team, team_profile=profile)
+            applied = team_map_profile(team=team, profile=profile)
+        else:
+            profile = rng.choice([None, *all_profiles])
+            predicted = profile_impact(organisation=organisation, default_profile=profile)
+            applied = organisation_set_default_scim_profile(organisation=organisation, profile=profile)
+        after = actual(organisation)
+        moves = Counter((before[pk].profile_id, after[pk].profile_id) for pk in before
+                        if before[pk].profile_id != after[pk].profile_id)
+        assert {(m.from_profile_id, m.to_profile_id): m.count for m in predicted.moves} == dict(moves), f"step {step}"
+        assert applied == predicted

@@ -67,7 +67,7 @@ def test_patch_maps_the_profile_recomputes_and_logs(org_admin_client, marketing,
     member = marketing.members.get()
     assert (member.profile, member.profile_team) == (profiles["Manager"], marketing)
     event = SCIMEvent.objects.get(action="team.profile_mapped")
-    assert (event.actor, event.detail) == (administrator, "Viewer → Manager")
+    assert (event.actor, event.detail) == (administrator, "Viewer → Manager; 1 user changed profile.")
 
     assert patch(org_admin_client, detail(marketing.pk), {"profile": None}).json()["profile"] is None
 

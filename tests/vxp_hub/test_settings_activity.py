@@ -129,3 +129,44 @@ def test_anonymous_is_sent_to_login(client, db):
     response = client.get(URL)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+# --- request ids and readable actions --------------------------------------------------------
+
+
+def test_a_scim_request_can_be_found_by_its_request_id(org_admin_client, scim, organisation):
+    created = scim.post("Users", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "ann@acme.example"})
+    other = scim.post("Users", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "ben@acme.example"})
+    request_id = created["X-Request-Id"]
+
+    everything = org_admin_client.get(URL).content.decode()
+    assert request_id in everything and other["X-Request-Id"] in everything
+
+    found = org_admin_client.get(URL, {"request_id": request_id})
+    events = list(found.context["page_obj"])
+    # The first request also logged the token's first use: both lines carry its id.
+    assert [(e.action, e.resource_display) for e in events] == [("user.create", "ann@acme.example"), ("token.first_use", "")]
+    body = found.content.decode()
+    assert other["X-Request-Id"] not in body
+    assert f'value="{request_id}"' in body  # the search box keeps what was searched
+
+    assert list(org_admin_client.get(URL, {"request_id": "no-such-request"}).context["page_obj"]) == []
+    # An id longer than any we answer is refused with a message, not an error page.
+    too_long = org_admin_client.get(URL, {"request_id": request_id + "x" * 70})
+    assert too_long.status_code == 200 and "Request id: Ensure this value has at most 64 characters" in too_long.content.decode()
+
+
+def test_another_organisations_request_id_finds_nothing(org_admin_client, other_scim, organisation):
+    theirs = other_scim.post("Users", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "x@globex.example"})
+    assert theirs.status_code == 201
+    assert list(org_admin_client.get(URL, {"request_id": theirs["X-Request-Id"]}).context["page_obj"]) == []
+
+
+def test_actions_are_labelled_and_keep_their_code(org_admin_client, organisation):
+    for action in ("user.create", "group.patch", "token.revoked", "team.profile_mapped", "some.future_code"):
+        event(organisation, action)
+    body = org_admin_client.get(URL).content.decode()
+    for code, label in [("user.create", "User created"), ("group.patch", "Team updated"),
+                        ("token.revoked", "Token revoked"), ("team.profile_mapped", "Team profile changed"),
+                        ("some.future_code", "some.future_code")]:
+        assert f'<span title="{code}" data-action="{code}">{label}</span>' in body

@@ -185,14 +185,14 @@ def test_default_profile_select_lists_own_profiles_and_none(org_admin_client, pr
 
 
 def test_default_profile_is_saved_and_cleared(org_admin_client, organisation, profiles):
-    response = org_admin_client.post(DEFAULT_PROFILE, {"profile": profiles["Editor"].pk})
+    response = org_admin_client.post(DEFAULT_PROFILE, {"profile": profiles["Editor"].pk, "confirm": "yes"})
     assert response.status_code == 302
     organisation.refresh_from_db()
     assert organisation.default_scim_profile == profiles["Editor"]
     body = org_admin_client.get(GENERAL).content.decode()
     assert f'<option value="{profiles["Editor"].pk}" selected>Editor</option>' in body
 
-    org_admin_client.post(DEFAULT_PROFILE, {"profile": ""})
+    org_admin_client.post(DEFAULT_PROFILE, {"profile": "", "confirm": "yes"})
     organisation.refresh_from_db()
     assert organisation.default_scim_profile is None
 
@@ -200,7 +200,7 @@ def test_default_profile_is_saved_and_cleared(org_admin_client, organisation, pr
 @pytest.mark.parametrize("value", ["other-organisation", "999999", "not-a-number"])
 def test_default_profile_refuses_what_is_not_our_profile(org_admin_client, organisation, profiles, other_organisation, value):
     organisation_profile = profiles["Viewer"]
-    org_admin_client.post(DEFAULT_PROFILE, {"profile": organisation_profile.pk})
+    org_admin_client.post(DEFAULT_PROFILE, {"profile": organisation_profile.pk, "confirm": "yes"})
     if value == "other-organisation":
         value = other_organisation.profiles.get(name="Manager").pk
     response = org_admin_client.post(DEFAULT_PROFILE, {"profile": value})
@@ -265,7 +265,7 @@ def test_another_organisations_administrator_only_ever_reaches_their_own(
     assert token_authenticate(theirs_raw).organisation == other_organisation
     assert token_authenticate(ours_raw) == ours
 
-    response = client.post(DEFAULT_PROFILE, {"profile": profiles["Manager"].pk})
+    response = client.post(DEFAULT_PROFILE, {"profile": profiles["Manager"].pk, "confirm": "yes"})
     assert response.status_code == 400
     other_organisation.refresh_from_db()
     assert other_organisation.default_scim_profile is None

@@ -76,7 +76,17 @@ def test_toggle_ignores_another_organisations_scim_objects(org_admin_client, oth
 def test_scim_filter_shows_only_scim_teams(org_admin_client, scim_team, manual_team):
     body = org_admin_client.get(TEAMS, {"scim": "1"}).content.decode()
     assert "Okta Engineering" in body and ">Design<" not in body
-    assert re.search(r'name="scim" value="1"\s+checked', body)
+    # The toggle is a link that switches the filter off (no Apply button).
+    assert re.search(r'<a href="\?" role="switch" aria-checked="true">', body)
+
+
+def test_the_toggle_stays_while_on_even_with_no_scim_object_left(org_admin_client, organisation, scim_team, manual_team):
+    team_services.team_delete(team=scim_team)
+    organisation.users.filter(scim_managed=True).update(scim_managed=False)
+    assert 'id="scim-toggle"' not in org_admin_client.get(TEAMS).content.decode()
+    body = org_admin_client.get(TEAMS, {"scim": "1"}).content.decode()
+    assert re.search(r'<p id="scim-toggle"[^>]*>\s*<a href="\?" role="switch" aria-checked="true">', body)
+    assert "0 teams managed by SCIM" in body
 
 
 def test_list_is_paginated_by_50_and_keeps_the_filter(org_admin_client, organisation):
@@ -116,15 +126,16 @@ def test_profile_select_lists_only_this_organisations_profiles(org_admin_client,
 def test_choosing_a_profile_maps_the_team_recomputes_members_and_logs_it(org_admin_client, organisation, profiles, administrator):
     scimmer = UserFactory(organisation=organisation, scim_managed=True)
     team = team_services.team_create(organisation=organisation, name="Marketing", member_ids=[scimmer.pk])
-    response = org_admin_client.post(edit_url(team), {"profile": profiles["Editor"].pk})
+    response = org_admin_client.post(edit_url(team), {"profile": profiles["Editor"].pk, "confirm": "yes"})
     assert response.status_code == 302 and response["Location"] == edit_url(team)
     team.refresh_from_db()
     scimmer.refresh_from_db()
     assert team.profile == profiles["Editor"] and (scimmer.profile, scimmer.profile_team) == (profiles["Editor"], team)
     event = SCIMEvent.objects.get(action="team.profile_mapped")
-    assert (event.actor, event.detail, event.resource_display) == (administrator, "No profile → Editor", "Marketing")
+    assert (event.actor, event.detail, event.resource_display) == (
+        administrator, "No profile → Editor; 1 user changed profile.", "Marketing")
 
-    org_admin_client.post(edit_url(team), {"profile": ""})
+    org_admin_client.post(edit_url(team), {"profile": "", "confirm": "yes"})
     team.refresh_from_db()
     assert team.profile is None
 
@@ -157,7 +168,7 @@ def test_scim_team_refuses_rename_and_member_changes(org_admin_client, organisat
 
 
 def test_scim_team_profile_can_still_be_chosen(org_admin_client, profiles, scim_team):
-    assert org_admin_client.post(edit_url(scim_team), {"profile": profiles["Manager"].pk}).status_code == 302
+    assert org_admin_client.post(edit_url(scim_team), {"profile": profiles["Manager"].pk, "confirm": "yes"}).status_code == 302
     scim_team.refresh_from_db()
     assert scim_team.profile == profiles["Manager"]
 

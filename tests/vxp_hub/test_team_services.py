@@ -9,12 +9,16 @@ from tests.factories import UserFactory
 from vxp_hub.services import organisation_set_default_scim_profile, team_map_profile
 
 
-def test_mapping_a_profile_is_recorded_with_before_and_after(organisation, profiles, administrator):
-    team = team_services.team_create(organisation=organisation, name="Marketing", profile=profiles["Viewer"])
-    team_map_profile(team=team, profile=profiles["Editor"], actor=administrator)
-    team_map_profile(team=team, profile=None, actor=administrator)
+def test_mapping_a_profile_is_recorded_with_before_after_and_how_many_users_changed(organisation, profiles, administrator, owner):
+    members = [UserFactory(organisation=organisation, scim_managed=True).pk for _ in range(3)]
+    team = team_services.team_create(organisation=organisation, name="Marketing", profile=profiles["Viewer"],
+                                     member_ids=[*members, owner.pk])
+    first = team_map_profile(team=team, profile=profiles["Editor"], actor=administrator)
+    second = team_map_profile(team=team, profile=None, actor=administrator)
+    assert (first.changed, second.changed, second.lose_access) == (3, 3, 3)
     events = list(SCIMEvent.objects.filter(organisation=organisation, action="team.profile_mapped").order_by("id"))
-    assert [e.detail for e in events] == ["Viewer → Editor", "Editor → No profile"]
+    assert [e.detail for e in events] == ["Viewer → Editor; 3 users changed profile.",
+                                          "Editor → No profile; 3 users changed profile."]
     first = events[0]
     assert (first.actor, first.resource_type, first.resource_id, first.resource_display, first.outcome) == (
         administrator, "Group", str(team.scim_id), "Marketing", SCIMEvent.Outcome.SUCCESS,
@@ -46,3 +50,17 @@ def test_default_profile_applies_to_scim_users_without_a_mapped_team(organisatio
     organisation_set_default_scim_profile(organisation=organisation, profile=None)
     lonely.refresh_from_db()
     assert lonely.profile is None
+
+
+def test_a_default_profile_change_is_recorded_with_how_many_users_changed(organisation, profiles, administrator):
+    for _ in range(2):
+        UserFactory(organisation=organisation, scim_managed=True)
+    impact = organisation_set_default_scim_profile(organisation=organisation, profile=profiles["Viewer"], actor=administrator)
+    assert (impact.changed, impact.gain_access) == (2, 2)
+    organisation_set_default_scim_profile(organisation=organisation, profile=profiles["Viewer"], actor=administrator)
+    organisation_set_default_scim_profile(organisation=organisation, profile=None, actor=administrator)
+    events = list(SCIMEvent.objects.filter(organisation=organisation, action="organisation.default_profile_changed").order_by("id"))
+    assert [(e.detail, e.actor, e.resource_display) for e in events] == [
+        ("No profile → Viewer; 2 users changed profile.", administrator, "Acme"),
+        ("Viewer → No profile; 2 users changed profile.", administrator, "Acme"),
+    ]

@@ -14,8 +14,10 @@ EVENTS_PER_PAGE = 50
 @organisation_admin_required
 def settings_activity(request):
     form = SCIMActivityFilterForm(request.GET)
-    outcome = form.cleaned_data["outcome"] if form.is_valid() else ""
-    events = event_list(organisation=request.user.organisation, outcome=outcome or None)
+    form.is_valid()  # a field that is not valid is left out; the others still filter
+    outcome = form.cleaned_data.get("outcome", "")
+    request_id = form.cleaned_data.get("request_id", "")
+    events = event_list(organisation=request.user.organisation, outcome=outcome or None, request_id=request_id or None)
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -35,6 +35,7 @@ from scim_provisioning.services import (
     token_rotation_complete,
     tokens_active,
 )
+from teams.preview import profile_impact
 
 from ..forms import (
     DefaultSCIMProfileForm,
@@ -47,6 +48,8 @@ from ..forms import (
 )
 from ..permissions import organisation_admin_required
 from ..services import organisation_set_default_scim_profile
+from ..wording import changed_sentence
+from .profile_change import render_profile_change_confirm
 
 
 def _annotate(credential, now) -> None:
@@ -249,14 +252,29 @@ def settings_general_rails(request):
 @organisation_admin_required
 @require_POST
 def settings_general_default_profile(request):
+    """Change the default profile for SCIM users: first its effect (``teams.preview``), then,
+    with ``confirm=yes``, the change; the message says how many users changed."""
     organisation = request.user.organisation
     form = DefaultSCIMProfileForm(request.POST, organisation=organisation)
     if form.is_valid():
+        profile = form.cleaned_data["profile"]
+        if (profile.pk if profile else None) == organisation.default_scim_profile_id:
+            messages.info(request, "The default profile for SCIM users is unchanged.")
+            return redirect("settings-general")
+        if request.POST.get("confirm") != "yes":
+            return render_profile_change_confirm(
+                request, section="general",
+                title="Change the default profile for SCIM users?",
+                before=organisation.default_scim_profile, after=profile, none_label="None — no access",
+                impact=profile_impact(organisation=organisation, default_profile=profile),
+                action=reverse("settings-general-default-profile"),
+                cancel=reverse("settings-general"),
+            )
         try:
-            organisation_set_default_scim_profile(organisation=organisation, profile=form.cleaned_data["profile"])
+            impact = organisation_set_default_scim_profile(organisation=organisation, profile=profile, actor=request.user)
         except ValueError as exc:
             form.add_error("profile", str(exc))
         else:
-            messages.success(request, "Default profile for SCIM users saved.")
+            messages.success(request, f"Default profile for SCIM users saved. {changed_sentence(impact)}")
             return redirect("settings-general")
     return _render(request, profile_form=form, status=400)

@@ -11,16 +11,21 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from teams import selectors as team_selectors
 from teams import services as team_services
 from teams.models import Team
+from teams.preview import profile_impact
 
 from ..models import UserProfile
 from ..permissions import organisation_admin_required
 from ..selectors import profile_list, user_find
+from .. import services as hub_services
 from ..services import team_map_profile
+from ..wording import changed_count_sentence, changed_sentence
+from .profile_change import render_profile_change_confirm
 
 PAGE_SIZE = 50
 SCIM_READ_ONLY = "This team is managed by your identity provider: change its name and members there."
@@ -87,13 +92,28 @@ def team_create(request):
 @organisation_admin_required
 @require_http_methods(["GET", "POST"])
 def team_edit(request, pk: int):
-    """The page, and its profile form (POST)."""
+    """The page, and its profile form (POST). A change of profile is first shown with its
+    effect on the members (``teams.preview``) and applied only when confirmed
+    (``confirm=yes``); the success message says how many users changed."""
     team = _get_team(request, pk)
     form = TeamProfileForm(request.POST or None, organisation=team.organisation, initial={"profile": team.profile_id})
     if request.method == "POST":
         if form.is_valid():
-            team_map_profile(team=team, profile=form.cleaned_data["profile"], actor=request.user)
-            messages.success(request, "Profile saved.")
+            profile = form.cleaned_data["profile"]
+            if (profile.pk if profile else None) == team.profile_id:
+                messages.info(request, "The profile is unchanged.")
+                return redirect("settings-team-edit", pk=team.pk)
+            if request.POST.get("confirm") != "yes":
+                return render_profile_change_confirm(
+                    request, section="teams",
+                    title=f"Change the profile of team {team.name}?",
+                    before=team.profile, after=profile,
+                    impact=profile_impact(organisation=team.organisation, team=team, team_profile=profile),
+                    action=reverse("settings-team-edit", args=[team.pk]),
+                    cancel=reverse("settings-team-edit", args=[team.pk]),
+                )
+            impact = team_map_profile(team=team, profile=profile, actor=request.user)
+            messages.success(request, f"Profile saved: {profile.name if profile else 'No profile'}. {changed_sentence(impact)}")
             return redirect("settings-team-edit", pk=team.pk)
         # Re-show the current mapping with the error, so the next Save does not unmap the team.
         kept = TeamProfileForm(organisation=team.organisation, initial={"profile": team.profile_id})
@@ -129,8 +149,8 @@ def team_member_add(request, pk: int):
         if user is None:
             form.add_error("username", "No user of your organisation has this username.")
         else:
-            team_services.team_members_add(team=team, user_ids=[user.pk])
-            messages.success(request, f"{user.username} added.")
+            changed = hub_services.team_member_add(team=team, user=user, actor=request.user)
+            messages.success(request, f"{user.username} added. {changed_count_sentence(changed)}")
             return redirect("settings-team-edit", pk=team.pk)
     return _render_edit(request, team, member_form=form, status=400)
 
@@ -141,11 +161,11 @@ def team_member_remove(request, pk: int):
     team = _get_manual_team(request, pk)
     try:
         user_id = int(request.POST.get("user", ""))
-        team_services.team_members_remove(team=team, user_ids=[user_id])
+        changed = hub_services.team_member_remove(team=team, user_id=user_id, actor=request.user)
     except (ValueError, team_services.MemberNotInOrganisation):
         messages.error(request, "That user is not a member of your organisation.")
         return _render_edit(request, team, status=400)
-    messages.success(request, "Member removed.")
+    messages.success(request, f"Member removed. {changed_count_sentence(changed)}")
     return redirect("settings-team-edit", pk=team.pk)
 
 
@@ -159,8 +179,8 @@ def team_delete(request, pk: int):
         messages.error(request, "Tick the box to confirm that the team should be deleted.")
         return _render_edit(request, team, status=400)
     name = team.name
-    team_services.team_delete(team=team)
-    messages.success(request, f"Team {name} deleted; its members keep their accounts.")
+    changed = hub_services.team_delete(team=team, actor=request.user)
+    messages.success(request, f"Team {name} deleted; its members keep their accounts. {changed_count_sentence(changed)}")
     return redirect("settings-teams")
 
 
