@@ -156,14 +156,19 @@ class SCIMBackend:
                 ("updated_at", "meta.lastModified"),
             )
         ]
-        return user + tenant + group
+        services = self.group_services()
+        extra = [Requirement(*r) for r in services.model_requirements()] if services is not None else []
+        return user + tenant + group + extra
 
     def contract_models(self) -> dict:
-        """The host's models by role, for the contract check."""
+        """The host's models by role, for the contract check (``profile`` from the group
+        services, when they are used)."""
+        services = self.group_services()
         return {
             "user": get_user_model(),
             "tenant": apps.get_model(organisation_model_name()),
             "group": self.group_model(),
+            **(services.contract_models() if services is not None else {}),
         }
 
     # --- reads: tenancy is decided here ----------------------------------------------
