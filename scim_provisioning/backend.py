@@ -16,7 +16,11 @@ constraint making ``username`` unique per organisation (case-insensitive), a JSO
 ``value``, ``type``, ``display``, ``primary`` and ``position``; the group model
 (``group_model()``) has ``organisation``, ``scim_id``, ``name`` and a ``members``
 many-to-many to the user model (through a table unique per group and user), and
-``external_id``, ``scim_managed``, ``created_at``, ``updated_at``.
+``external_id``, ``scim_managed``, ``created_at``, ``updated_at``. With the teams services
+(``group_services_module``) their needs join in (``teams.services.model_requirements``).
+``python manage.py scim_contract`` lists it all for the configured backend. A user model whose
+login field is not ``username`` (``USERNAME_FIELD = "email"``) gets it filled from the
+userName (``login_field``, ``login_field_source``).
 """
 
 import uuid
