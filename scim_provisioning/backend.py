@@ -16,7 +16,11 @@ constraint making ``username`` unique per organisation (case-insensitive), a JSO
 ``value``, ``type``, ``display``, ``primary`` and ``position``; the group model
 (``group_model()``) has ``organisation``, ``scim_id``, ``name`` and a ``members``
 many-to-many to the user model (through a table unique per group and user), and
-``external_id``, ``scim_managed``, ``created_at``, ``updated_at``.
+``external_id``, ``scim_managed``, ``created_at``, ``updated_at``. With the teams services
+(``group_services_module``) their needs join in (``teams.services.model_requirements``).
+``python manage.py scim_contract`` lists it all for the configured backend. A user model whose
+login field is not ``username`` (``USERNAME_FIELD = "email"``) gets it filled from the
+userName (``login_field``, ``login_field_source``).
 """
 
 import uuid
@@ -115,6 +119,15 @@ class SCIMBackend:
     # SCIM write takes their lock first. None: a host whose groups are not ``teams.Team`` gets
     # the plain writes below, and no profile rule.
     group_services_module = "teams.services"
+    # The user model's login field, when it is not ``username`` (e.g. ``email`` on a model with
+    # ``USERNAME_FIELD = "email"``): the default user writes fill it too, from
+    # ``login_field_source``. None: the model's ``USERNAME_FIELD``.
+    login_field: str | None = None
+    # Where the login field's value comes from: "userName" (SCIM userName, the default: Okta
+    # and Entra send an e-mail address or UPN there) or "emails" (the primary e-mail, else the
+    # userName).
+    login_field_source = "userName"
+    USERNAME_CONFLICT = "A user with this userName already exists in the organisation."
 
     def group_services(self):
         return import_module(self.group_services_module) if self.group_services_module else None
@@ -147,14 +160,19 @@ class SCIMBackend:
                 ("updated_at", "meta.lastModified"),
             )
         ]
-        return user + tenant + group
+        services = self.group_services()
+        extra = [Requirement(*r) for r in services.model_requirements()] if services is not None else []
+        return user + tenant + group + extra
 
     def contract_models(self) -> dict:
-        """The host's models by role, for the contract check."""
+        """The host's models by role, for the contract check (``profile`` from the group
+        services, when they are used)."""
+        services = self.group_services()
         return {
             "user": get_user_model(),
             "tenant": apps.get_model(organisation_model_name()),
             "group": self.group_model(),
+            **(services.contract_models() if services is not None else {}),
         }
 
     # --- reads: tenancy is decided here ----------------------------------------------
@@ -208,6 +226,7 @@ class SCIMBackend:
             user.set_unusable_password()
         user.scim_deleted_at = None
         self._user_apply(user, changes, active=changes.active is not False)
+        self._unique_clash_check(user, organisation=organisation, changes=changes)
         user.save()
         self._user_emails_set(user, changes.emails)
         self._user_profile_refresh(user, organisation=organisation)
@@ -220,6 +239,7 @@ class SCIMBackend:
         leaves it. Memberships and everything else the user owns stay as they are.
         """
         self._user_apply(user, changes, active=user.is_active if changes.active is None else changes.active)
+        self._unique_clash_check(user, organisation=user.organisation, changes=changes)
         user.save()
         self._user_emails_set(user, changes.emails)
         self._user_profile_refresh(user, organisation=user.organisation)
@@ -241,10 +261,54 @@ class SCIMBackend:
         user.scim_updated_at = now
         user.save()
 
+    def login_field_name(self) -> str | None:
+        """The user model's login field that the default writes fill besides ``username``, or
+        None when the login field is ``username`` itself."""
+        name = self.login_field or get_user_model().USERNAME_FIELD
+        return None if name == "username" else name
+
+    def login_value(self, changes: UserChanges) -> str:
+        """The login field's value for ``changes`` (see ``login_field_source``)."""
+        if self.login_field_source == "emails":
+            primary = next((e.value for e in changes.emails if e.primary), "")
+            if primary:
+                return primary
+        return changes.username
+
+    def _unique_clash_check(self, user, *, organisation, changes: UserChanges) -> None:
+        """409 naming the column when a value the default writes set besides userName (the login
+        field, or a ``UserChanges.FIELDS`` column the host made unique) belongs to another user,
+        instead of the database's IntegrityError, which the view can only answer as a userName
+        clash. No query when no such column is unique (the hub's case)."""
+        model = type(user)
+        login = self.login_field_name()
+        names = [n for n in (*UserChanges.FIELDS, *([login] if login else [])) if n != "username"]
+        unique = [n for n in dict.fromkeys(names) if self._is_unique(model, n) and getattr(user, n)]
+        if not unique:
+            return
+        others = model._default_manager.exclude(pk=user.pk) if user.pk else model._default_manager.all()
+        if others.filter(organisation=organisation, username__iexact=changes.username).exists():
+            raise errors.Conflict(self.USERNAME_CONFLICT)  # the userName clash comes first, as before
+        for name in unique:
+            if others.filter(**{name: getattr(user, name)}).exists():
+                raise errors.Conflict(
+                    f"Another account already has this {name} ({getattr(user, name)}), which must be unique; "
+                    "the userName is not taken."
+                )
+
     @staticmethod
-    def _user_apply(user, changes: UserChanges, *, active: bool) -> None:
+    def _is_unique(model, name: str) -> bool:
+        try:
+            return model._meta.get_field(name).unique
+        except Exception:  # noqa: BLE001 — a missing field is the contract check's (E010) to report
+            return False
+
+    def _user_apply(self, user, changes: UserChanges, *, active: bool) -> None:
         for name, value in changes.field_values().items():
             setattr(user, name, value)
+        login = self.login_field_name()
+        if login is not None:
+            setattr(user, login, self.login_value(changes))
         user.manager = changes.manager
         user.scim_attributes = changes.attributes
         user.is_active = active

@@ -27,7 +27,9 @@ def check_settings(app_configs, **kwargs):
             )
     if not getattr(settings, "SCIM_PROVISIONING_ORGANISATION_MODEL", None):
         errors.append(
-            Error("SCIM_PROVISIONING_ORGANISATION_MODEL is not set.", hint="e.g. 'accounts.Organisation'",
+            Error("SCIM_PROVISIONING_ORGANISATION_MODEL is not set.",
+                  hint="Set it to your tenant model, e.g. SCIM_PROVISIONING_ORGANISATION_MODEL = "
+                       "\"accounts.Organisation\" (README: 'Install in your project').",
                   id="scim_provisioning.E004")
         )
     if not errors:

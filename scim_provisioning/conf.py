@@ -83,8 +83,10 @@ class AppSettings:
 app_settings = AppSettings()
 
 
+# The foreign keys' target while the setting is missing: the models still import and
+# ``manage.py check`` names the setting (``scim_provisioning.E004``) instead of a traceback.
+UNSET_ORGANISATION_MODEL = "scim_provisioning.SCIM_PROVISIONING_ORGANISATION_MODEL_is_not_set"
+
+
 def organisation_model_name() -> str:
-    name = getattr(settings, "SCIM_PROVISIONING_ORGANISATION_MODEL", None)
-    if not name:
-        raise ImproperlyConfigured("Set SCIM_PROVISIONING_ORGANISATION_MODEL to your tenant model, e.g. 'accounts.Organisation'.")
-    return name
+    return getattr(settings, "SCIM_PROVISIONING_ORGANISATION_MODEL", None) or UNSET_ORGANISATION_MODEL

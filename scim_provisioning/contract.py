@@ -18,10 +18,15 @@ class Requirement:
     model: str  # "user", "tenant" or "group"
     field: str  # a field name or a reverse relation's accessor
     purpose: str
-    kind: str = "field"  # "field", "relation" (a ForeignKey/ManyToMany) or "reverse" (a reverse accessor)
+    # "field", "relation" (a ForeignKey/ManyToMany), "reverse" (a reverse accessor) or
+    # "attribute" (a class attribute or property, e.g. ``PROTECTED_ROLES``)
+    kind: str = "field"
 
 
-def _has(model, requirement: Requirement) -> bool:
+def model_has(model, requirement: Requirement) -> bool:
+    """Whether ``model`` meets ``requirement``."""
+    if requirement.kind == "attribute":
+        return hasattr(model, requirement.field)
     if requirement.kind == "reverse":
         return any(
             rel.get_accessor_name() == requirement.field
@@ -41,10 +46,11 @@ def contract_errors(models: dict, requirements) -> list[Error]:
     errors = []
     for requirement in requirements:
         model = models.get(requirement.model)
-        if model is None or _has(model, requirement):
+        if model is None or model_has(model, requirement):
             continue
         label = model._meta.label
-        what = {"reverse": "a reverse relation", "relation": "a relation field"}.get(requirement.kind, "a field")
+        what = {"reverse": "a reverse relation", "relation": "a relation field",
+                "attribute": "an attribute"}.get(requirement.kind, "a field")
         errors.append(Error(
             f"{label} has no {requirement.field!r}, which the SCIM app needs ({requirement.purpose}).",
             hint=(f"Add {what} named {requirement.field!r} to {label}, or map it in your SCIM_PROVISIONING "

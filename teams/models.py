@@ -7,24 +7,24 @@ group; ``scim_managed`` marks it, and its name and members are then read-only in
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
 
 
-def _model_setting(name: str) -> str:
-    value = getattr(settings, name, None)
-    if not value:
-        raise ImproperlyConfigured(
-            f"Set {name} to your model, as 'app_label.Model' (see the README, 'Installing the SCIM app')."
-        )
-    return value
+# Placeholder targets when a setting is missing: the app still imports, and ``manage.py check``
+# reports the missing setting by name with an example (``teams.E001``/``E002``, teams/checks.py).
+UNSET_ORGANISATION_MODEL = "teams.TEAMS_ORGANISATION_MODEL_is_not_set"
+UNSET_PROFILE_MODEL = "teams.TEAMS_PROFILE_MODEL_is_not_set"
+
+
+def _model_setting(name: str, unset: str) -> str:
+    return getattr(settings, name, None) or unset
 
 
 # The host's tenant and profile models, by "app_label.Model" (see README, "Installing").
-ORGANISATION_MODEL = _model_setting("TEAMS_ORGANISATION_MODEL")
-PROFILE_MODEL = _model_setting("TEAMS_PROFILE_MODEL")
+ORGANISATION_MODEL = _model_setting("TEAMS_ORGANISATION_MODEL", UNSET_ORGANISATION_MODEL)
+PROFILE_MODEL = _model_setting("TEAMS_PROFILE_MODEL", UNSET_PROFILE_MODEL)
 
 
 class Team(models.Model):

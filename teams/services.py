@@ -82,6 +82,32 @@ class InvalidTeamField(TeamError):
         super().__init__(f"{field}: {message}")
 
 
+# --- the model contract ----------------------------------------------------------------------
+
+
+def model_requirements() -> list[tuple[str, str, str, str]]:
+    """What these services need of the host's models (the contract in this module's docstring),
+    as ``(role, field, purpose, kind)``; a SCIM backend using these services adds them to its
+    own requirements, so ``manage.py check`` names what is missing. ``kind`` is "field",
+    "relation" (a foreign key) or "attribute" (a class attribute or property)."""
+    return [
+        ("tenant", "default_scim_profile", "the profile of SCIM users in no mapped team (nullable)", "relation"),
+        ("profile", "organisation", "the profile's tenant", "relation"),
+        ("profile", "rank", "an integer: the higher rank wins between mapped teams", "field"),
+        ("user", "profile", "the user's effective profile (nullable), written by the teams services", "relation"),
+        ("user", "profile_team", "the team the profile comes from (nullable FK to teams.Team)", "relation"),
+        ("user", "role", "the user's role, compared with PROTECTED_ROLES", "field"),
+        ("user", "PROTECTED_ROLES", "the roles SCIM and profile mapping never touch", "attribute"),
+        ("user", "is_protected", "True for a user with a protected role (a property)", "attribute"),
+    ]
+
+
+def contract_models() -> dict:
+    """The models by role that ``model_requirements`` names beyond the user and the tenant
+    (none while ``TEAMS_PROFILE_MODEL`` is unset: ``teams.E002`` reports that)."""
+    return {"profile": _profile_model()} if getattr(settings, "TEAMS_PROFILE_MODEL", None) else {}
+
+
 # --- helpers --------------------------------------------------------------------------------
 
 

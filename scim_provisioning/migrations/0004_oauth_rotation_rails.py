@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('scim_provisioning', '0003_scimevent_request_id'),
-        ('vxp_hub', '0002_user_scim_attributes'),
+        migrations.swappable_dependency(settings.SCIM_PROVISIONING_ORGANISATION_MODEL),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='scimaccesstoken',
             name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='vxp_hub.organisation'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.SCIM_PROVISIONING_ORGANISATION_MODEL),
         ),
         migrations.AddField(
             model_name='scimoauthclient',
@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='scimoauthclient',
             name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scim_oauth_clients', to='vxp_hub.organisation'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scim_oauth_clients', to=settings.SCIM_PROVISIONING_ORGANISATION_MODEL),
         ),
         migrations.AddField(
             model_name='scimaccesstoken',
@@ -132,7 +132,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='scimorganisationsettings',
             name='organisation',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='scim_settings', to='vxp_hub.organisation'),
+            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='scim_settings', to=settings.SCIM_PROVISIONING_ORGANISATION_MODEL),
         ),
         migrations.AddIndex(
             model_name='scimaccesstoken',

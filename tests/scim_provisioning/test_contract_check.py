@@ -2,7 +2,7 @@
 to fix it (scim_provisioning.E010), instead of a 500 on the first request."""
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import models
 from django.test.utils import isolate_apps
 
@@ -84,3 +84,44 @@ def test_an_unloadable_model_is_reported(settings):
     [error] = check_model_contract()
 
     assert error.id == "scim_provisioning.E011" and "nowhere" in error.msg
+
+
+def test_the_team_profile_rule_adds_what_the_teams_services_need():
+    errors = contract_errors(_bare_models(), SCIMBackend().model_requirements())
+
+    missing = _missing(errors)
+    for field in ("profile", "profile_team", "role", "PROTECTED_ROLES", "is_protected"):
+        assert ("Person", field) in missing
+    assert ("Tenant", "default_scim_profile") in missing
+    protected = next(e for e in errors if "'PROTECTED_ROLES'" in e.msg)
+    assert "an attribute" in protected.hint
+
+
+def test_without_the_teams_services_their_fields_are_not_required():
+    class PlainGroups(SCIMBackend):
+        group_services_module = None
+
+    fields = {r.field for r in PlainGroups().model_requirements()}
+    assert "profile_team" not in fields and "scim_id" in fields
+
+
+class NeedsMoreBackend(SCIMBackend):
+    def model_requirements(self):
+        from scim_provisioning.contract import Requirement
+        return [*super().model_requirements(), Requirement("user", "shoe_size", "a test of the command")]
+
+
+@pytest.mark.django_db
+def test_scim_contract_command_lists_requirements_and_what_is_missing(settings, capsys):
+    call_command("scim_contract")
+    out = capsys.readouterr().out
+
+    assert "ok       user     vxp_hub.User.scim_attributes (field)" in out
+    assert "ok       user     vxp_hub.User.PROTECTED_ROLES (attribute)" in out
+    assert out.strip().splitlines()[-1].endswith(", 0 missing.")
+
+    settings.SCIM_PROVISIONING = {**settings.SCIM_PROVISIONING,
+                                  "BACKEND": f"{__name__}.NeedsMoreBackend"}
+    with pytest.raises(CommandError, match="1 missing"):
+        call_command("scim_contract")
+    assert "MISSING  user     vxp_hub.User.shoe_size (field): a test of the command" in capsys.readouterr().out
