@@ -227,10 +227,10 @@ class SCIMBackend:
 
     def _user_profile_refresh(self, user, *, organisation) -> None:
         """The user is SCIM-managed now: give it its effective profile (from its mapped teams,
-        else the tenant's default for SCIM users). Two statements; the lock is held already."""
+        else the tenant's default for SCIM users). One UPDATE: ``write_lock`` is held already."""
         services = self.group_services()
         if services is not None:
-            services.profiles_recompute(organisation=organisation, user_ids=[user.pk])
+            services.profiles_recompute_held(organisation=organisation, user_ids=[user.pk])
 
     def user_delete(self, *, user) -> None:
         """DELETE /Users/{id}: deactivate the account and hide it from SCIM (later reads answer
@@ -266,10 +266,16 @@ class SCIMBackend:
         ``resource_type``), before the resource's own row is locked. Take here the coarse
         locks the host's services take, so that every code path locks in the same order
         (no deadlock between a SCIM write and, say, an administrator's change). Default: the
-        teams services' lock (the tenant's row), when they are used."""
+        teams services' lock (the tenant's row), when they are used: shared for a User write
+        (it changes one user and recomputes only that user's profile, so writes of different
+        users run in parallel) and exclusive for a Group write (memberships change other
+        users' profiles). Either way it conflicts with the services' mapping changes, so a
+        recomputation never reads a mapping that is being changed. It also refreshes
+        ``organisation.default_scim_profile_id``, which then stays current until the end of
+        the transaction."""
         services = self.group_services()
         if services is not None:
-            services.profiles_lock(organisation=organisation)
+            services.profiles_lock(organisation=organisation, shared=resource_type == "User")
 
     # --- groups (teams): writes ---------------------------------------------------------
     # The Groups adapter validates everything first (displayName, externalId, every member

@@ -5,7 +5,7 @@ request, call the adapter inside one transaction, log the write, and render."""
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django_scim.constants import SchemaURI
 from rest_framework.response import Response
 
@@ -56,7 +56,9 @@ class ResourceMixin:
         load = WRITE_PROJECTION if for_update else projection
         queryset = self.adapter_class.queryset(organisation=self.organisation, projection=load)
         if for_update:
-            queryset = queryset.select_for_update(of=("self",))
+            # NO KEY: a concurrent create naming this user as its manager (a foreign-key check,
+            # FOR KEY SHARE) need not wait, and cannot deadlock with this write.
+            queryset = queryset.select_for_update(of=("self",), no_key=connection.features.has_select_for_no_key_update)
         try:
             obj = queryset.get(scim_id=scim_id)
             if not for_update:
