@@ -105,6 +105,21 @@ class GroupMember:
     can_join: bool = True
 
 
+def keep_loaded(obj, relation: str, items) -> None:
+    """Record that ``obj``'s to-many ``relation`` is exactly ``items`` (e.g. the e-mails a
+    create just inserted, or no groups for a brand-new user), as a prefetch would. A backend
+    whose ``user_create`` returns the new user with ``emails`` and its groups relation kept
+    loaded lets the SCIM app answer from that instance instead of reading the user back."""
+    manager = getattr(obj, relation)
+    cache_name = getattr(manager, "prefetch_cache_name", None) or manager.field.remote_field.cache_name
+    cache = obj.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache.pop(cache_name, None)
+    queryset = manager.get_queryset()  # filtered on obj, not evaluated
+    queryset._result_cache = list(items)
+    queryset._prefetch_done = True
+    cache[cache_name] = queryset
+
+
 class SCIMBackend:
     """Base class. Subclasses override what their models need."""
 

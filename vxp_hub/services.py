@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from scim_provisioning.activity import event_record
+from scim_provisioning.backend import keep_loaded
 from teams import services as team_services
 from teams.models import Team
 
@@ -141,9 +142,12 @@ def user_scim_create(
     if not revived:
         user.profile_id, user.profile_team_id = organisation.default_scim_profile_id, None
     user.save()
-    _user_emails_replace(user, emails, delete_existing=revived)
+    created = _user_emails_replace(user, emails, delete_existing=revived)
     if revived:  # its memberships were kept
         _scim_user_refresh_profile(user, organisation=organisation)
+    else:  # complete in memory: the SCIM response needs no re-read
+        keep_loaded(user, "emails", created)
+        keep_loaded(user, "teams", [])
     return user
 
 
@@ -258,11 +262,11 @@ def _user_emails_differ(user: User, emails: Sequence[Mapping]) -> bool:
     return current != _email_rows(emails)
 
 
-def _user_emails_replace(user: User, emails: Sequence[Mapping], *, delete_existing: bool = True) -> None:
+def _user_emails_replace(user: User, emails: Sequence[Mapping], *, delete_existing: bool = True) -> list[UserEmail]:
     if delete_existing:
         UserEmail.objects.filter(user=user).delete()
     getattr(user, "_prefetched_objects_cache", {}).pop("emails", None)
-    UserEmail.objects.bulk_create(
+    return UserEmail.objects.bulk_create(
         UserEmail(user=user, value=value, type=type_, primary=primary, display=display, position=position)
         for position, (value, type_, primary, display) in enumerate(_email_rows(emails))
     )

@@ -117,13 +117,25 @@ class ResourceMixin:
                 queryset = queryset.filter(pk__in=queryset.model.objects.filter(q).values("pk"))
             else:
                 queryset = queryset.filter(q)
-        total = queryset.count()
         if page.cursor is not None:
-            return self.cursor_page(queryset, total, filter_string, page, projection)
-        rows = []
-        if page.count and page.offset < total:
-            rows = list(queryset.order_by("pk")[page.offset: page.offset + page.count])
+            return self.cursor_page(queryset, queryset.count(), filter_string, page, projection)
+        rows, total = self.index_page(queryset, page)
         return self.list_body(rows, projection, totalResults=total, startIndex=page.start_index)
+
+    @staticmethod
+    def index_page(queryset, page: Page) -> tuple[list, int]:
+        """The page's rows and ``totalResults``. One row more than asked is read: when it is not
+        there, the page is the last one and the total is known without a COUNT (a userName eq
+        lookup, a first page of a small organisation, the last page of any). A COUNT is run
+        only when more rows follow, or when the page starts past the end."""
+        if not page.count:
+            return [], queryset.count()
+        rows = list(queryset.order_by("pk")[page.offset: page.offset + page.count + 1])
+        if len(rows) > page.count:
+            return rows[: page.count], queryset.count()
+        if rows or not page.offset:
+            return rows, page.offset + len(rows)
+        return rows, queryset.count()
 
     def list_body(self, rows: list, projection: Projection, **paging) -> Response:
         """A ListResponse of ``rows`` (model instances) under ``projection``."""
