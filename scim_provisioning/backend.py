@@ -109,6 +109,21 @@ class GroupMember:
     can_join: bool = True
 
 
+def keep_loaded(obj, relation: str, items) -> None:
+    """Record that ``obj``'s to-many ``relation`` is exactly ``items`` (e.g. the e-mails a
+    create just inserted, or no groups for a brand-new user), as a prefetch would. A backend
+    whose ``user_create`` returns the new user with ``emails`` and its groups relation kept
+    loaded lets the SCIM app answer from that instance instead of reading the user back."""
+    manager = getattr(obj, relation)
+    cache_name = getattr(manager, "prefetch_cache_name", None) or manager.field.remote_field.cache_name
+    cache = obj.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache.pop(cache_name, None)
+    queryset = manager.get_queryset()  # filtered on obj, not evaluated
+    queryset._result_cache = list(items)
+    queryset._prefetch_done = True
+    cache[cache_name] = queryset
+
+
 class SCIMBackend:
     """Base class. Subclasses override what their models need."""
 
@@ -247,10 +262,10 @@ class SCIMBackend:
 
     def _user_profile_refresh(self, user, *, organisation) -> None:
         """The user is SCIM-managed now: give it its effective profile (from its mapped teams,
-        else the tenant's default for SCIM users). Two statements; the lock is held already."""
+        else the tenant's default for SCIM users). One UPDATE: ``write_lock`` is held already."""
         services = self.group_services()
         if services is not None:
-            services.profiles_recompute(organisation=organisation, user_ids=[user.pk])
+            services.profiles_recompute_held(organisation=organisation, user_ids=[user.pk])
 
     def user_delete(self, *, user) -> None:
         """DELETE /Users/{id}: deactivate the account and hide it from SCIM (later reads answer
@@ -330,10 +345,16 @@ class SCIMBackend:
         ``resource_type``), before the resource's own row is locked. Take here the coarse
         locks the host's services take, so that every code path locks in the same order
         (no deadlock between a SCIM write and, say, an administrator's change). Default: the
-        teams services' lock (the tenant's row), when they are used."""
+        teams services' lock (the tenant's row), when they are used: shared for a User write
+        (it changes one user and recomputes only that user's profile, so writes of different
+        users run in parallel) and exclusive for a Group write (memberships change other
+        users' profiles). Either way it conflicts with the services' mapping changes, so a
+        recomputation never reads a mapping that is being changed. It also refreshes
+        ``organisation.default_scim_profile_id``, which then stays current until the end of
+        the transaction."""
         services = self.group_services()
         if services is not None:
-            services.profiles_lock(organisation=organisation)
+            services.profiles_lock(organisation=organisation, shared=resource_type == "User")
 
     # --- groups (teams): writes ---------------------------------------------------------
     # The Groups adapter validates everything first (displayName, externalId, every member

@@ -15,9 +15,10 @@ organisation). Team writes of one organisation are therefore serialised, and a
 recomputation always sees every earlier committed change: two concurrent requests can never
 leave a user with a profile computed from a stale membership or mapping. Taking that lock
 first, before any other write, keeps the lock order the same everywhere (no deadlocks).
-Host code that writes users and then calls ``profiles_recompute`` in the same transaction
-(e.g. a SCIM PATCH that makes a user SCIM-managed) must call ``profiles_lock`` before its
-first write, for the same reason.
+Host code that writes users and then recomputes them in the same transaction (e.g. a SCIM
+PATCH that makes a user SCIM-managed) must call ``profiles_lock`` before its first write, for
+the same reason; a write of single users takes it shared (``profiles_lock(shared=True)``,
+then ``profiles_recompute_held``), so that such writes do not wait for each other.
 
 Contract with the host project (the app never imports it):
 
@@ -194,13 +195,57 @@ def _save_name(team: Team, update_fields: list[str] | None = None) -> None:
 # --- profiles -------------------------------------------------------------------------------
 
 
-def profiles_lock(*, organisation) -> None:
+def profiles_lock(*, organisation, shared: bool = False) -> int | None:
     """Take the lock every service here takes first (see the module docstring), for a host
     transaction that will write users before recomputing them. Must run inside a transaction;
-    a no-op on databases without row locks."""
+    a no-op on databases without row locks. Returns the organisation's default profile for
+    SCIM users, read under the lock, and refreshes ``organisation.default_scim_profile_id``
+    with it: it cannot change until the transaction ends.
+
+    ``shared=True`` is for a transaction that writes single users and recomputes only those
+    users (``profiles_recompute_held``), never a team, a mapping, a rank or the default: on
+    PostgreSQL it takes ``FOR SHARE`` on the organisation's row, so such transactions run in
+    parallel with each other, while every service here (``FOR NO KEY UPDATE``, which conflicts
+    with ``FOR SHARE``) waits for them and they wait for it: a recomputation never reads a
+    mapping or membership that another transaction is changing. A shared holder must not take
+    the exclusive lock later in the same transaction (two of them would deadlock). On other
+    databases it is the exclusive lock (SQLite's IMMEDIATE transactions serialise writers
+    anyway)."""
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError("profiles_lock() needs an open transaction.")
-    _lock_organisation(organisation.pk)
+    if shared and connection.vendor == "postgresql":
+        default_profile_id = _lock_organisation_shared(organisation.pk)
+    else:
+        default_profile_id = _lock_organisation(organisation.pk)
+    organisation.default_scim_profile_id = default_profile_id
+    return default_profile_id
+
+
+def _lock_organisation_shared(organisation_id) -> int | None:
+    """``SELECT … FOR SHARE`` (PostgreSQL): Django's select_for_update has no shared mode. Not
+    ``FOR KEY SHARE``: that one does not conflict with the services' ``FOR NO KEY UPDATE``."""
+    model = _organisation_model()
+    quote = connection.ops.quote_name
+    column = model._meta.get_field("default_scim_profile").column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote(column)} FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} = %s "
+            "FOR SHARE",
+            [organisation_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise _organisation_model().DoesNotExist("No such organisation.")
+    return row[0]
+
+
+def profiles_recompute_held(*, organisation, user_ids) -> int:
+    """``profiles_recompute`` for a caller that holds ``profiles_lock`` (shared or not) in the
+    current transaction: one UPDATE, no lock statement, no savepoint. The default profile is
+    read inside the UPDATE; the caller's lock keeps it and every mapping from changing until
+    the transaction ends."""
+    default = Subquery(_organisation_model().objects.filter(pk=organisation.pk).values("default_scim_profile_id")[:1])
+    return _recompute(organisation_id=organisation.pk, default_profile_id=default, user_ids=user_ids)
 
 
 @transaction.atomic
@@ -239,8 +284,9 @@ def _recompute(*, organisation_id, default_profile_id, user_ids) -> int:
         user_id=OuterRef("pk"), team__organisation_id=organisation_id, team__profile__isnull=False
     ).order_by("-team__profile__rank", "team_id")
     profile = Subquery(best.values("team__profile_id")[:1])
-    if default_profile_id is not None:
-        profile = Coalesce(profile, Value(default_profile_id), output_field=BigIntegerField())
+    if default_profile_id is not None:  # an id, or an expression reading it (profiles_recompute_held)
+        default = default_profile_id if hasattr(default_profile_id, "resolve_expression") else Value(default_profile_id)
+        profile = Coalesce(profile, default, output_field=BigIntegerField())
     return users.update(profile_id=profile, profile_team_id=Subquery(best.values("team_id")[:1]))
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from scim_provisioning.activity import event_record
+from scim_provisioning.backend import keep_loaded
 from teams import services as team_services
 from teams.models import Team, TeamMembership
 from teams.preview import ProfileImpact, profile_impact
@@ -221,7 +222,7 @@ SCIM_USER_FIELDS = (
 )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def user_scim_create(
     *,
     organisation: Organisation,
@@ -241,6 +242,11 @@ def user_scim_create(
     ``scim_deleted_at`` cleared, fields replaced, active unless ``active`` is False. Otherwise
     a new member with an unusable password; a live user with the username makes the database
     constraint raise IntegrityError.
+
+    The caller holds the organisation's profiles lock (``teams.services.profiles_lock``, which
+    the SCIM write lock takes shared), so ``organisation.default_scim_profile_id`` is current:
+    a new member belongs to no team, and gets it in its INSERT. No savepoint: a failure
+    aborts the caller's transaction, which the SCIM view rolls back.
     """
     user = (
         User.objects.select_for_update()
@@ -257,13 +263,18 @@ def user_scim_create(
     _user_set_active(user, active)
     user.scim_managed = True
     user.scim_updated_at = timezone.now()
+    if not revived:
+        user.profile_id, user.profile_team_id = organisation.default_scim_profile_id, None
     user.save()
-    _user_emails_replace(user, emails, delete_existing=revived)
-    _scim_user_refresh_profile(user)
+    created = _user_emails_replace(user, emails, delete_existing=revived)
+    if revived:  # its memberships were kept
+        _scim_user_refresh_profile(user, organisation=organisation)
+    else:  # complete in memory: the SCIM response needs no re-read
+        keep_loaded(user, "emails", created)
+        keep_loaded(user, "teams", [])
     return user
 
 
-@transaction.atomic
 def user_scim_update(
     *,
     user: User,
@@ -280,8 +291,16 @@ def user_scim_update(
     ends every session of the user; reactivation restores the account as it was (memberships
     and data are never touched), without bringing old sessions back. The user becomes
     SCIM-managed. Nothing is written when nothing changes and it already is SCIM-managed.
+    A protected user raises PermissionDenied before anything starts; after that, no
+    savepoint (one transaction, or part of the caller's: a failure aborts it).
     """
     _refuse_protected(user)
+    return _user_scim_update(user=user, values=values, emails=emails, manager=manager, active=active,
+                             attributes=attributes)
+
+
+@transaction.atomic(savepoint=False)
+def _user_scim_update(*, user: User, values, emails, manager, active, attributes) -> User:
     changed = _user_scim_assign(user, values=values, manager=manager, attributes=attributes)
     if active is not None:
         changed += _user_set_active(user, active)
@@ -299,11 +318,11 @@ def user_scim_update(
     return user
 
 
-@transaction.atomic
 def user_scim_delete(*, user: User) -> None:
     """The identity provider deleted ``user``: deactivate it (its sessions end) and hide it
     from SCIM. Nothing is destroyed: memberships, profile and data stay, and a later SCIM
-    create with the same username brings the account back (``user_scim_create``)."""
+    create with the same username brings the account back (``user_scim_create``). One
+    UPDATE: no transaction of its own is needed."""
     _refuse_protected(user)
     now = timezone.now()
     _user_set_active(user, False)
@@ -318,12 +337,12 @@ def _refuse_protected(user: User) -> None:
         raise PermissionDenied("Owners and administrators are managed in the hub, not through SCIM.")
 
 
-def _scim_user_refresh_profile(user: User) -> None:
+def _scim_user_refresh_profile(user: User, *, organisation: Organisation | None = None) -> None:
     """Give a user SCIM now manages its effective profile (teams.profiles: highest-ranked mapped
     team, else the organisation's default for SCIM users). Callers inside a SCIM request hold
-    the organisation lock already (``HubSCIMBackend.write_lock``), so the lock order is the
-    one every team service uses: organisation first, then user rows."""
-    team_services.profiles_recompute(organisation=user.organisation, user_ids=[user.pk])
+    the organisation lock already (the backend's ``write_lock``, shared), so the lock order is
+    the one every team service uses: organisation first, then user rows; one UPDATE."""
+    team_services.profiles_recompute_held(organisation=organisation or user.organisation, user_ids=[user.pk])
 
 
 def _user_scim_assign(
@@ -367,11 +386,11 @@ def _user_emails_differ(user: User, emails: Sequence[Mapping]) -> bool:
     return current != _email_rows(emails)
 
 
-def _user_emails_replace(user: User, emails: Sequence[Mapping], *, delete_existing: bool = True) -> None:
+def _user_emails_replace(user: User, emails: Sequence[Mapping], *, delete_existing: bool = True) -> list[UserEmail]:
     if delete_existing:
         UserEmail.objects.filter(user=user).delete()
     getattr(user, "_prefetched_objects_cache", {}).pop("emails", None)
-    UserEmail.objects.bulk_create(
+    return UserEmail.objects.bulk_create(
         UserEmail(user=user, value=value, type=type_, primary=primary, display=display, position=position)
         for position, (value, type_, primary, display) in enumerate(_email_rows(emails))
     )

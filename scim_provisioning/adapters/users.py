@@ -37,6 +37,7 @@ import copy
 import uuid
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Prefetch
 from django_scim.adapters import SCIMUser
 from django_scim.constants import SchemaURI
@@ -99,6 +100,24 @@ USER_FILTERS = FilterSchema({
     **{key(attr, None, ENTERPRISE): FilterAttr(field) for attr, field in ENTERPRISE_FIELDS.items()},
     key("manager", "value", ENTERPRISE): FilterAttr("manager__scim_id", UUID),
 })
+
+
+def _as_stored(document):
+    """``document`` as the database hands it back. PostgreSQL's jsonb keeps object keys
+    shorter first, then bytewise (arrays keep their order); other databases keep the text as
+    written. So a response built from the instance in memory reads exactly like a later GET."""
+    if connection.vendor != "postgresql":
+        return document
+
+    def ordered(value):
+        if isinstance(value, dict):
+            keys = sorted(value, key=lambda k: (len(k.encode()), k.encode()))
+            return {k: ordered(value[k]) for k in keys}
+        if isinstance(value, list):
+            return [ordered(item) for item in value]
+        return value
+
+    return ordered(document)
 
 
 def _one_primary(emails: list[EmailChange]) -> list[EmailChange]:
@@ -236,8 +255,19 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         adapter = cls(get_user_model()(organisation=organisation), request, organisation=organisation)
         changes = adapter.changes_from_resource(data)
         rails.check_username(organisation=organisation, username=changes.username)
-        adapter._reload(get_backend().user_create(organisation=organisation, changes=changes))
+        user = get_backend().user_create(organisation=organisation, changes=changes)
+        if cls._loaded(user):
+            # The backend kept what the response needs (backend.keep_loaded): answer from it.
+            user.scim_attributes = _as_stored(user.scim_attributes)
+            adapter.obj = user
+        else:
+            adapter._reload(user)
         return adapter
+
+    @classmethod
+    def _loaded(cls, user) -> bool:
+        cache = getattr(user, "_prefetched_objects_cache", {})
+        return "emails" in cache and cls.groups_relation in cache
 
     def replace(self, data: dict) -> None:
         self._check_changeable()

@@ -5,7 +5,7 @@ request, call the adapter inside one transaction, log the write, and render."""
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django_scim.constants import SchemaURI
 from rest_framework.response import Response
 
@@ -56,7 +56,9 @@ class ResourceMixin:
         load = WRITE_PROJECTION if for_update else projection
         queryset = self.adapter_class.queryset(organisation=self.organisation, projection=load)
         if for_update:
-            queryset = queryset.select_for_update(of=("self",))
+            # NO KEY: a concurrent create naming this user as its manager (a foreign-key check,
+            # FOR KEY SHARE) need not wait, and cannot deadlock with this write.
+            queryset = queryset.select_for_update(of=("self",), no_key=connection.features.has_select_for_no_key_update)
         try:
             obj = queryset.get(scim_id=scim_id)
             if not for_update:
@@ -115,13 +117,25 @@ class ResourceMixin:
                 queryset = queryset.filter(pk__in=queryset.model.objects.filter(q).values("pk"))
             else:
                 queryset = queryset.filter(q)
-        total = queryset.count()
         if page.cursor is not None:
-            return self.cursor_page(queryset, total, filter_string, page, projection)
-        rows = []
-        if page.count and page.offset < total:
-            rows = list(queryset.order_by("pk")[page.offset: page.offset + page.count])
+            return self.cursor_page(queryset, queryset.count(), filter_string, page, projection)
+        rows, total = self.index_page(queryset, page)
         return self.list_body(rows, projection, totalResults=total, startIndex=page.start_index)
+
+    @staticmethod
+    def index_page(queryset, page: Page) -> tuple[list, int]:
+        """The page's rows and ``totalResults``. One row more than asked is read: when it is not
+        there, the page is the last one and the total is known without a COUNT (a userName eq
+        lookup, a first page of a small organisation, the last page of any). A COUNT is run
+        only when more rows follow, or when the page starts past the end."""
+        if not page.count:
+            return [], queryset.count()
+        rows = list(queryset.order_by("pk")[page.offset: page.offset + page.count + 1])
+        if len(rows) > page.count:
+            return rows[: page.count], queryset.count()
+        if rows or not page.offset:
+            return rows, page.offset + len(rows)
+        return rows, queryset.count()
 
     def list_body(self, rows: list, projection: Projection, **paging) -> Response:
         """A ListResponse of ``rows`` (model instances) under ``projection``."""
