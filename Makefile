@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install install-dev system-deps runtime-deps migrate seed bench bench-compare clean
+.PHONY: run serve test install install-dev system-deps runtime-deps migrate collectstatic seed bench bench-compare bench-scale-out clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,15 +40,27 @@ system-deps:
 	if [ -n "$$missing" ]; then echo "Installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
+# The cache table holds the SCIM rate-limit counters (the database cache, unless REDIS_URL).
 migrate: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+
+collectstatic: install
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# Development: DEBUG on (its default is off), Django's autoreloading server.
+run: export DJANGO_DEBUG = 1
 run: runtime-deps seed
 	@echo "Serving the hub on http://$(HOST):$(PORT)/ (log in with the demo credentials printed above)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production: gunicorn (gunicorn.conf.py; HOST, PORT, WEB_CONCURRENCY) serving static files
+# through WhiteNoise. Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS; DATABASE_URL, REDIS_URL.
+serve: runtime-deps migrate collectstatic
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py vxp_hub.wsgi
 
 test: install-dev runtime-deps system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -59,6 +71,10 @@ bench: install-dev
 # Side by side against stock django-scim2 0.23.0 (bench/compare.py; COMPARE_ARGS="--database postgres").
 bench-compare: install-dev
 	$(PY) bench/compare.py $(COMPARE_ARGS)
+
+# Two gunicorn processes on one database: shared rate limit, create race, SIGKILL mid-PATCH, req/s.
+bench-scale-out: install-dev
+	$(PY) bench/scale_out.py $(SCALE_OUT_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

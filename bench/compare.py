@@ -41,7 +41,9 @@ SAMPLE = 200  # users whose ids the timed requests use
 
 def env_for(project: str, db_url: str, port: int, token: str) -> dict:
     env = dict(os.environ, DATABASE_URL=db_url, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-               DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver", DJANGO_SECURE_SSL_REDIRECT="0", PYTHONPATH=str(ROOT))
+               DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver", DJANGO_SECURE_SSL_REDIRECT="0", SCIM_RATE_LIMIT="off",
+               DJANGO_CONN_MAX_AGE="0",
+               PYTHONPATH=str(ROOT))
     if project == "stock":
         env.update(STOCK_SCIM_TOKEN=token, STOCK_SCIM_NETLOC=f"127.0.0.1:{port}",
                    DJANGO_SETTINGS_MODULE="stockproj.settings", PYTHONPATH=str(STOCK))

@@ -48,6 +48,9 @@ def configure_environment(database_url: str) -> None:
     os.environ["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
     os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,testserver"
     os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "0"
+    # Latency of one client replaying requests back to back, not the per-token rate limit.
+    os.environ["SCIM_RATE_LIMIT"] = "off"
+    os.environ["DJANGO_CONN_MAX_AGE"] = "0"  # one connection per request, as documented
 
 
 # --- throwaway database -----------------------------------------------------------------------

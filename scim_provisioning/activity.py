@@ -1,8 +1,12 @@
 """The one place that writes the SCIM activity log."""
 
 import re
+from datetime import timedelta
 
-from .models import SCIMAccessToken, SCIMEvent, SCIMToken
+from django.db import transaction
+from django.utils import timezone
+
+from .models import SCIMAccessToken, SCIMEvent, SCIMOAuthClient, SCIMToken
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -47,3 +51,43 @@ def event_record(
         detail=_clean(detail, 500),
         request_id=_clean(request_id, 64),
     )
+
+
+THROTTLED = "request.throttled"
+_THROTTLED_COUNT = re.compile(r"^(\d+) request")
+
+
+def _throttled_detail(count: int, limit: str) -> str:
+    return f"{count} request{'s' if count != 1 else ''} refused over the limit {limit}"
+
+
+def event_throttled(*, token: SCIMToken | SCIMAccessToken, limit: str, now=None) -> SCIMEvent:
+    """Count one refused request (429) of ``token`` in the activity log: one line per token and
+    minute, ``request.throttled``, "N requests refused over the limit 50/s", updated in place.
+
+    The token's row is locked first, so concurrent refusals in several processes add up on one
+    line instead of racing to create two."""
+    now = now or timezone.now()
+    minute = now.replace(second=0, microsecond=0)
+    with transaction.atomic():
+        if isinstance(token, SCIMAccessToken):  # short-lived: its client's row is the lock
+            list(SCIMOAuthClient.objects.select_for_update().filter(pk=token.client_id).values_list("pk"))
+            same_credential = {"token__isnull": True, "token_hint": token.hint}
+        else:
+            list(SCIMToken.objects.select_for_update().filter(pk=token.pk).values_list("pk"))
+            same_credential = {"token": token}
+        event = (
+            SCIMEvent.objects.filter(
+                organisation_id=token.organisation_id, action=THROTTLED, **same_credential,
+                created_at__gte=minute, created_at__lt=minute + timedelta(minutes=1),
+            ).order_by("created_at", "id").first()
+        )
+        if event is None:
+            return event_record(
+                organisation=token.organisation, action=THROTTLED, outcome=SCIMEvent.Outcome.FAILURE,
+                status_code=429, token=token, detail=_throttled_detail(1, limit),
+            )
+        match = _THROTTLED_COUNT.match(event.detail)
+        event.detail = _throttled_detail((int(match.group(1)) if match else 0) + 1, limit)
+        SCIMEvent.objects.filter(pk=event.pk).update(detail=event.detail)
+        return event

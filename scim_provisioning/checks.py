@@ -6,6 +6,7 @@ from django.core.checks import Error, register
 from django.utils.module_loading import import_string
 
 from .conf import DEFAULTS, IMPORT_STRINGS
+from .rates import parse_rate
 
 
 @register()
@@ -42,8 +43,12 @@ def check_settings(app_configs, **kwargs):
     if not (isinstance(lifetime, int) and 3600 <= lifetime <= 6 * 3600):
         errors.append(
             Error("OAUTH_ACCESS_TOKEN_LIFETIME must be between 3600 and 21600 seconds (60 minutes to 6 hours, "
-                  "what Microsoft's gallery accepts).", id="scim_provisioning.E006")
+                  "what Microsoft's gallery accepts).", id="scim_provisioning.E007")
         )
+    try:
+        parse_rate(user_settings.get("RATE_LIMIT", DEFAULTS["RATE_LIMIT"]), name="SCIM_PROVISIONING['RATE_LIMIT']")
+    except ImproperlyConfigured as exc:
+        errors.append(Error(str(exc), id="scim_provisioning.E006"))
     return errors
 
 

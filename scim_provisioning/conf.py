@@ -49,6 +49,13 @@ DEFAULTS = {
     "BASE_URL": None,
     # Label of the Bearer realm in WWW-Authenticate.
     "REALM": "scim",
+    # Requests per token per fixed window: "N/s", "N/m" or "N/h"; None (or "off") for no limit.
+    # Over it: 429 with Retry-After, nothing done (scim_provisioning/throttling.py).
+    "RATE_LIMIT": None,
+    # The cache alias that counts them. Every server process must share it (the database or
+    # Redis, not the per-process local-memory cache), and its incr should be atomic
+    # (Redis, or scim_provisioning.cache.DatabaseCache).
+    "RATE_LIMIT_CACHE": "default",
 }
 
 IMPORT_STRINGS = {"BACKEND", "USER_ADAPTER", "GROUP_ADAPTER"}

@@ -9,10 +9,12 @@ The ``Q`` only narrows a queryset that the caller has already scoped to one orga
 tenancy never depends on the filter.
 """
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from scim2_filter_parser import ast as scim_ast
 from scim2_filter_parser.lexer import SCIMLexer
@@ -209,6 +211,18 @@ class _Translator:
             moment = None
         if moment is None:
             raise InvalidFilter(f"'{value[:64]}' is not an RFC 3339 date-time.")
+        if op not in ("eq", "ne", "gt", "ge", "lt", "le"):
+            raise InvalidFilter(f"Operator '{op}' does not apply to a date-time.")
+        if moment.tzinfo is None:
+            moment = timezone.make_aware(moment, timezone.get_default_timezone())
+        try:
+            moment = moment.astimezone(dt.timezone.utc)
+        except OverflowError:
+            # A valid date-time outside what Python can hold in UTC (0001-01-01T00:00:00+01:00
+            # is before 0001-01-01 UTC; 9999-12-31T23:59:59-01:00 is after 9999-12-31 UTC):
+            # every stored date-time is after, respectively before, it. Answered exactly here,
+            # since the database adapter would overflow converting it.
+            return self._beyond_range(lookup, op, early=moment.year == dt.MINYEAR)
         if op in ("eq", "ne"):
             q = Q(**{lookup: moment})
             return ~q if op == "ne" else q
@@ -216,6 +230,19 @@ class _Translator:
         if q is None:
             raise InvalidFilter(f"Operator '{op}' does not apply to a date-time.")
         return q
+
+    @staticmethod
+    def _beyond_range(lookup, op, *, early: bool) -> Q:
+        """``lookup op instant`` where ``instant`` is earlier (``early``) or later than any
+        date-time the database holds. ``ne`` matches rows without a date too, like ``~Q``."""
+        if op == "ne":
+            return ~_NOTHING
+        if op == "eq":
+            return _NOTHING
+        asks_for_later = op in ("gt", "ge")
+        if asks_for_later == early:
+            return Q(**{f"{lookup}__isnull": False})
+        return _NOTHING
 
     def _uuid(self, lookup, op, value):
         if op not in ("eq", "ne"):

@@ -43,5 +43,7 @@ urlpatterns = [
     re_path(rf"^{ci('Schemas')}/?$", SchemasView.as_view(), name="schemas"),
     re_path(rf"^{ci('Schemas')}/(?P<schema_id>[^/]+)/?$", SchemasView.as_view(), name="schema"),
     re_path(rf"^(?:{ci('Bulk')}|{ci('Me')}|\.search)/?$", NotImplementedView.as_view(), name="not-implemented"),
-    re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
+    # [\s\S], not ".": an id or path with a newline (%0A) must reach a SCIM 404 too, never
+    # Django's HTML one.
+    re_path(r"^[\s\S]*$", NotFoundView.as_view(), name="not-found"),
 ]

@@ -25,6 +25,26 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # Counters in the cache (login throttling, rate limits) must not leak from one test to the
+    # next, nor from an earlier run (a Redis cache outlives the test process); whatever CACHES
+    # configures.
+    _clear_cache()
+    yield
+    _clear_cache()
+
+
+def _clear_cache():
+    from django.core.cache import caches
+
+    for alias in caches:
+        try:
+            caches[alias].clear()
+        except Exception:
+            pass  # a database cache, in a test without database access: it cannot write there either
+
+
 @pytest.fixture
 def organisation(db):
     return organisation_create(name="Acme", slug="acme")

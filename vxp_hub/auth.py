@@ -1,10 +1,12 @@
 """Login with (organisation, username, password): userName is unique per organisation only."""
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.contrib.auth import authenticate
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 
+from . import throttle
 from .models import User
 
 
@@ -32,6 +34,9 @@ class OrganisationBackend(ModelBackend):
 
 
 class OrganisationAuthenticationForm(AuthenticationForm):
+    """Sign-in with the organisation, throttled (``vxp_hub.throttle``): over the limit the form
+    has a non-field error with code ``throttled`` and the password is not even checked."""
+
     organisation = forms.SlugField(label="Organisation", max_length=60)
 
     error_messages = {
@@ -46,12 +51,19 @@ class OrganisationAuthenticationForm(AuthenticationForm):
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if organisation and username and password:
+            account = {"organisation": organisation, "username": username}
+            address = self.request.META.get("REMOTE_ADDR") if self.request is not None else None
+            wait = throttle.login_wait(**account, address=address)
+            if wait:
+                raise forms.ValidationError(throttle.wait_message(wait), code="throttled")
             self.user_cache = authenticate(
                 self.request, organisation=organisation, username=username, password=password
             )
             if self.user_cache is None:
+                throttle.login_failed(**account, address=address)
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
+            throttle.login_succeeded(**account)
         return self.cleaned_data
 
     def confirm_login_allowed(self, user):
@@ -64,6 +76,10 @@ class OrganisationAuthenticationForm(AuthenticationForm):
                 code="sso_required",
                 params={"organisation": user.organisation.name},
             )
+
+    @property
+    def throttled(self) -> bool:
+        return self.has_error(NON_FIELD_ERRORS, code="throttled")
 
 
 class OrganisationAdminAuthenticationForm(OrganisationAuthenticationForm):

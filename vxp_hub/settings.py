@@ -3,9 +3,20 @@
 Environment:
 - ``DATABASE_URL``: e.g. ``postgres://postgres@127.0.0.1:5432/vxp_hub``. Unset: SQLite in the
   repository (``db.sqlite3``), so a newcomer needs no database server.
-- ``DJANGO_SECRET_KEY``: required when ``DJANGO_DEBUG`` is off.
-- ``DJANGO_DEBUG``: ``1``/``true`` for development (the default), ``0``/``false`` in production.
+- ``DJANGO_DEBUG``: off unless set to ``1``/``true`` (``make run`` and the test suite set it).
+- ``DJANGO_SECRET_KEY``: the key in production. Unset with DEBUG off: a random key generated
+  once into ``DJANGO_SECRET_KEY_FILE`` (default ``.secret_key``, mode 0600) and kept there.
 - ``DJANGO_ALLOWED_HOSTS``: comma-separated host names (production).
+- ``DJANGO_CONN_MAX_AGE``: seconds a database connection is kept (default 60 in production, 0
+  with DEBUG); connections are health-checked before reuse.
+- ``DJANGO_STATIC_ROOT``: where ``collectstatic`` writes (default ``staticfiles/``).
+- Production only: ``DJANGO_SECURE_SSL_REDIRECT`` (default on), ``DJANGO_HSTS_SECONDS``
+  (default one year), ``DJANGO_SECURE_PROXY_SSL_HEADER`` (default on: the TLS-terminating
+  proxy in front sets ``X-Forwarded-Proto``; switch it off when nothing in front strips it).
+- ``REDIS_URL``: the cache (SCIM rate-limit counters) in Redis; unset: the database cache
+  (table made by ``manage.py createcachetable``).
+- ``SCIM_RATE_LIMIT``: requests per SCIM token, ``N/s``, ``N/m`` or ``N/h`` (default
+  ``50/s``), or ``off``.
 """
 
 from pathlib import Path
@@ -13,6 +24,8 @@ import os
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from scim_provisioning.rates import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -24,13 +37,36 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = _env_bool("DJANGO_DEBUG", True)
+DEBUG = _env_bool("DJANGO_DEBUG", False)
+
+def _secret_key_from_file(path: Path) -> str:
+    """A key generated once for this installation and kept in ``path`` (mode 0600), so a bare
+    ``manage.py seed_demo`` or ``scim_token`` works with DEBUG off and no key in the
+    environment, and never with a key anybody else knows. Servers that share sessions set
+    ``DJANGO_SECRET_KEY`` (or point ``DJANGO_SECRET_KEY_FILE`` at one shared file)."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        import secrets
+
+        key = secrets.token_urlsafe(50)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key + "\n")
+        return key
+    except OSError as exc:
+        raise ImproperlyConfigured(f"Set DJANGO_SECRET_KEY: the key file {path} cannot be read ({exc}).") from exc
+
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-3f9c1a7e5b2d4c6f8a0e"
+    if DEBUG:
+        SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-3f9c1a7e5b2d4c6f8a0e"
+    else:
+        SECRET_KEY = _secret_key_from_file(Path(os.environ.get("DJANGO_SECRET_KEY_FILE") or BASE_DIR / ".secret_key"))
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h.strip()]
 if DEBUG and not ALLOWED_HOSTS:
@@ -59,6 +95,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+if not DEBUG:
+    # Static files from the WSGI server itself (gunicorn), right after the security middleware:
+    # what collectstatic wrote, compressed, hashed names cached for a year. With DEBUG,
+    # runserver serves them from the apps' folders.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
 ROOT_URLCONF = "vxp_hub.urls"
 WSGI_APPLICATION = "vxp_hub.wsgi.application"
 
@@ -80,7 +122,11 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")),
+        # Persistent connections in production (a worker reuses its connection for 60 s instead
+        # of connecting per request), checked before reuse so a database restart costs one
+        # reconnect, not an error. runserver and the tests keep Django's per-request default.
+        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0" if DEBUG else "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -95,6 +141,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     })
     # A file, not :memory:, so the threads of concurrent tests and live_server share it.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
+
+# The cache holds the SCIM rate-limit counters, so it is shared by every server process: the
+# database (the embedded default; `manage.py createcachetable` makes the table, the Makefile runs
+# it) or Redis when REDIS_URL is set. The database backend is ours for an atomic incr (one locked
+# UPDATE instead of Django's get-then-set, which loses counts between processes).
+if os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["REDIS_URL"]}}
+else:
+    CACHES = {"default": {"BACKEND": "scim_provisioning.cache.DatabaseCache",
+                          "LOCATION": "django_cache",
+                          "OPTIONS": {"MAX_ENTRIES": 10000}}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -120,7 +178,17 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Production serves what collectstatic wrote (make serve runs it): hashed names, so
+    # WhiteNoise sends them with a far-future Cache-Control, and gzip/brotli copies. With DEBUG
+    # the files come straight from the apps' static folders, no collectstatic needed.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -140,6 +208,10 @@ SCIM_PROVISIONING = {
     "TOKEN_PREFIX": "vxpscim_",
     "TOKEN_DESCRIPTION": "The organisation's SCIM token, generated in Settings › Organisation › General, "
                          "sent as 'Authorization: Bearer <token>'.",
+    # Requests per token. 50/s: Microsoft Entra's gallery asks for at least 25 requests/s per
+    # tenant and Okta sends in parallel, so twice that leaves bursts room, while one leaked or
+    # runaway token still cannot take the service from every other organisation.
+    "RATE_LIMIT": str(parse_rate(os.environ.get("SCIM_RATE_LIMIT", "50/s"), name="SCIM_RATE_LIMIT") or "off"),
 }
 
 # SAML single sign-on (vxp_hub/sso.py): the hub's public base URL, e.g. https://hub.example.com,
@@ -159,7 +231,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if _env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,

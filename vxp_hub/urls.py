@@ -68,6 +68,8 @@ urlpatterns = [
     path("sso/<slug:slug>/saml/acs/", sso.acs, name="sso-acs"),
     # JSON API (Django REST framework), for automation
     path("api/", include("vxp_hub.api.urls")),
+    # Before admin.site.urls: the admin's login answers 429 when throttled (vxp_hub.throttle).
+    path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("scim/v2/", include("scim_provisioning.urls")),
     path("scim/oauth/", include("scim_provisioning.oauth_urls")),

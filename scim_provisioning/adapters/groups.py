@@ -53,7 +53,7 @@ from ..backend import get_backend
 from ..filters import DATETIME, EXACT, UUID, FilterAttr, FilterSchema, key
 from ..projection import Projection
 from .base import ResourceAdapter
-from .values import max_length, text
+from .values import max_length, name_text, text
 
 GROUP_FILTERS = FilterSchema({
     key("displayName"): FilterAttr("name"),
@@ -341,7 +341,7 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
 
     @classmethod
     def _display_name(cls, value) -> str:
-        return text(value, "displayName", limit=max_length(get_backend().group_model(), "name"), required=True)
+        return name_text(value, "displayName", limit=max_length(get_backend().group_model(), "name"), required=True)
 
     @classmethod
     def _external_id(cls, value) -> str:

@@ -48,7 +48,7 @@ from ..projection import Projection
 from . import attributes
 from .base import ResourceAdapter
 from .patch import PatchOperationsMixin, PatchTarget
-from .values import boolean, complex_value, email_address, lower_keys, max_length, text
+from .values import boolean, complex_value, email_address, lower_keys, max_length, name_text, text
 
 ENTERPRISE = SchemaURI.ENTERPRISE_USER
 
@@ -69,6 +69,8 @@ CORE_TEXT = {
     "locale": ("locale", "locale"),
     "externalid": ("externalId", "external_id"),
 }
+# The names the hub shows to people: no hidden or reordering characters, no outer whitespace.
+NAME_FIELDS = frozenset({"username", "display_name"})
 NAME_TEXT = {"givenname": ("name.givenName", "given_name"), "familyname": ("name.familyName", "family_name")}
 ENTERPRISE_TEXT = {attr.lower(): (attr, field) for attr, field in ENTERPRISE_FIELDS.items()}
 
@@ -302,7 +304,8 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
                            attributes=copy.deepcopy(user.scim_attributes or {}))
 
     def _text(self, field: str, value, attr: str, required: bool = False) -> str:
-        return text(value, attr, limit=max_length(get_user_model(), field), required=required)
+        check = name_text if field in NAME_FIELDS else text
+        return check(value, attr, limit=max_length(get_user_model(), field), required=required)
 
     def _email_set(self, email: EmailChange, sub_attr: str, value, attr: str) -> None:
         """Set one sub-attribute (value, type or primary) of ``email``, checked."""

@@ -5,6 +5,8 @@ personal data). Attribute names compare case-insensitively (RFC 7643 §2.1): loo
 ``lower_keys(obj)`` with lower-case names.
 """
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
@@ -34,6 +36,34 @@ def text(value, attr: str, *, limit: int | None = None, required: bool = False) 
         raise InvalidValue(f"{attr} is required and must not be empty.")
     if limit is not None and len(value) > limit:
         raise InvalidValue(f"{attr} is longer than {limit} characters.")
+    return value
+
+
+# Unicode categories a name shown to people must not contain: controls (Cc: tab, newline, C1),
+# format characters (Cf: the bidi embeddings, overrides, isolates and marks U+202A-U+202E,
+# U+2066-U+2069, U+200E/U+200F, U+061C; the zero-width U+200B-U+200D, U+2060, U+FEFF; soft
+# hyphen, tags), line and paragraph separators, surrogates.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+# Letters and marks that render as nothing (Unicode Default_Ignorable_Code_Point outside Cf).
+_INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0")
+
+
+def name_text(value, attr: str, *, limit: int | None = None, required: bool = False) -> str:
+    """A name the hub shows to people (userName, displayName): ``text`` that reads as what it
+    is. It must not hide or reorder characters (a bidi override makes
+    ``"\u202eelpmaxe.omed@renwo"`` display as ``owner@demo.example``; a zero-width space makes a
+    second ``owner@demo.example``), nor begin or end with whitespace of any kind. Letters,
+    marks and spaces of every script are fine (José, 山田, Zoë with a combining diaeresis)."""
+    value = text(value, attr, limit=limit, required=required)
+    for char in value:
+        if unicodedata.category(char) in _HIDDEN_CATEGORIES or char in _INVISIBLE:
+            label = unicodedata.name(char, "a control character")
+            raise InvalidValue(
+                f"{attr} must not contain control, bidirectional-formatting or invisible characters "
+                f"(it contains U+{ord(char):04X}, {label})."
+            )
+    if value != value.strip():
+        raise InvalidValue(f"{attr} must not begin or end with whitespace.")
     return value
 
 

@@ -25,7 +25,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import errors
+from .. import errors, throttling
 from ..auth import HasSCIMToken, SCIMTokenAuthentication
 from ..conf import app_settings
 from ..request_ids import HEADER as REQUEST_ID_HEADER
@@ -166,6 +166,12 @@ class SCIMView(APIView):
     def request_id(self) -> str:
         return self.request.scim_request_id
 
+    def check_throttles(self, request):
+        # DRF calls this after authentication and permissions, before the handler: a refused
+        # request does nothing. The limit and its store: scim_provisioning/throttling.py.
+        refusal = throttling.token_check(request.auth)
+        if refusal is not None:
+            raise errors.TooManyRequests(refusal.detail, headers={"Retry-After": str(refusal.retry_after)})
 
     @property
     def organisation(self):

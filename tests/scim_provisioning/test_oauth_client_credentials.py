@@ -203,4 +203,4 @@ def test_access_token_lifetime_is_checked(settings, lifetime, ok):
 
     settings.SCIM_PROVISIONING = {**settings.SCIM_PROVISIONING, "OAUTH_ACCESS_TOKEN_LIFETIME": lifetime}
     ids = [e.id for e in check_settings(None)]
-    assert ("scim_provisioning.E006" not in ids) is ok
+    assert ("scim_provisioning.E007" not in ids) is ok

@@ -7,6 +7,14 @@ from django.shortcuts import redirect
 from ..auth import OrganisationAuthenticationForm
 
 
+def _throttled_status(response):
+    """429 for a sign-in the throttle refused (the form says when to try again)."""
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    if getattr(form, "throttled", False):
+        response.status_code = 429
+    return response
+
+
 class LoginView(auth_views.LoginView):
     """The password form, and "Sign in with single sign-on" once the organisation is known
     (``?organisation=<slug>``, or the one just typed into the form)."""
@@ -39,6 +47,17 @@ class LoginView(auth_views.LoginView):
         context["sso_organisation"] = slug
         context["sso_unavailable"] = bool(slug and url is None and self.request.GET.get("sso") == "unavailable")
         return context
+
+    def form_invalid(self, form):
+        return _throttled_status(super().form_invalid(form))
+
+
+def admin_login(request, extra_context=None):
+    """The Django admin's login (``admin.site.login``, with the hub's throttled form), answering
+    429 when throttled like the hub's own login."""
+    from django.contrib import admin
+
+    return _throttled_status(admin.site.login(request, extra_context))
 
 
 def home(request):
