@@ -86,17 +86,27 @@ def test_unknown_accounts_and_organisations_are_counted_like_known_ones(client, 
 
 
 def test_the_window_slides(client, sam, settings):
-    settings.LOGIN_THROTTLE = {"ACCOUNT_LIMIT": 2, "WINDOW": 2}
+    """Sleeps are measured from when each failure happened, with seconds of margin either side,
+    so a loaded machine (slow requests) cannot move a check to the wrong side of an expiry."""
+    window = 8
+    settings.LOGIN_THROTTLE = {"ACCOUNT_LIMIT": 2, "WINDOW": window}
+
+    def sleep_until(moment):
+        time.sleep(max(0.0, moment - time.monotonic()))
+
+    first = time.monotonic()
     _login(client, sam.organisation, sam.username, password="wrong")
-    time.sleep(1.1)
+    sleep_until(first + window / 2)
+    second = time.monotonic()
     _login(client, sam.organisation, sam.username, password="wrong")
     response = _login(client, sam.organisation, sam.username)
     assert response.status_code == 429
     assert "Try again in 1 minute." in response.content.decode()
-    time.sleep(1.2)  # the first failure has left the window, the second has not
+    sleep_until(first + window + 0.3)  # the first failure has left the window, the second has not
     assert _login(client, sam.organisation, sam.username, password="wrong").status_code == 200
     assert _login(client, sam.organisation, sam.username).status_code == 429
-    time.sleep(2.1)
+    assert time.monotonic() < second + window, "the machine was too slow to tell"
+    sleep_until(time.monotonic() + window + 0.3)  # every failure has left the window
     assert _login(client, sam.organisation, sam.username).status_code == 302
 
 
