@@ -165,13 +165,19 @@ def token_rotate(
     return token, raw
 
 
-@transaction.atomic
-def token_rotation_complete(*, organisation, by=None) -> SCIMToken:
-    """End a rotation: revoke the older token; the newer one stays. Returns the revoked one."""
+def _rotation_tokens(organisation) -> list[SCIMToken]:
+    """The active tokens of a rotation in progress, oldest first, under the tenant's lock."""
     _lock_organisation(organisation)
     active = tokens_active(organisation=organisation)
     if len(active) < 2:
         raise RotationError("No rotation is in progress.")
+    return active
+
+
+@transaction.atomic
+def token_rotation_complete(*, organisation, by=None) -> SCIMToken:
+    """End a rotation: revoke the older token; the newer one stays. Returns the revoked one."""
+    active = _rotation_tokens(organisation)
     now = timezone.now()
     newest = active[-1]
     for old in active[:-1]:
@@ -184,17 +190,10 @@ def token_rotation_complete(*, organisation, by=None) -> SCIMToken:
 def token_rotation_cancel(*, organisation, by=None) -> SCIMToken:
     """Abandon a rotation: revoke the newer token; the older one keeps working, without the
     rotation's deadline. Returns the revoked one."""
-    _lock_organisation(organisation)
-    active = tokens_active(organisation=organisation)
-    if len(active) < 2:
-        raise RotationError("No rotation is in progress.")
-    now = timezone.now()
+    active = _rotation_tokens(organisation)
     newest = active[-1]
-    _revoke(newest, by=by, now=now, detail="Rotation cancelled")
-    for old in active[:-1]:
-        if old.retire_at is not None:
-            old.retire_at = None
-            old.save(update_fields=["retire_at"])
+    _revoke(newest, by=by, now=timezone.now(), detail="Rotation cancelled")
+    SCIMToken.objects.filter(pk__in=[t.pk for t in active[:-1]], retire_at__isnull=False).update(retire_at=None)
     event_record(organisation=organisation, action="token.rotation_cancelled", token=active[0], actor=by,
                  detail=f"{newest.hint} revoked; {active[0].hint} keeps working")
     return newest

@@ -29,12 +29,14 @@ urlpatterns = [
     ),
     path(
         "settings/organisation/general/scim-token/rotation/complete/",
-        general.settings_general_rotation_complete,
+        general.settings_general_rotation_end,
+        {"step": "complete"},
         name="settings-general-rotation-complete",
     ),
     path(
         "settings/organisation/general/scim-token/rotation/cancel/",
-        general.settings_general_rotation_cancel,
+        general.settings_general_rotation_end,
+        {"step": "cancel"},
         name="settings-general-rotation-cancel",
     ),
     path("settings/organisation/general/oauth/secret/", general.settings_general_oauth_secret,

@@ -144,29 +144,24 @@ def settings_general_token_rotate(request):
     ))
 
 
-@never_cache
-@organisation_admin_required
-@require_POST
-def settings_general_rotation_complete(request):
-    try:
-        old = token_rotation_complete(organisation=request.user.organisation, by=request.user)
-    except RotationError as exc:
-        messages.info(request, str(exc))
-    else:
-        messages.success(request, f"Rotation completed: the old token {old.hint} no longer works.")
-    return redirect("settings-general")
+# The two ways a rotation ends: the service, and what the administrator is told.
+ROTATION_ENDS = {
+    "complete": (token_rotation_complete, "Rotation completed: the old token {hint} no longer works."),
+    "cancel": (token_rotation_cancel, "Rotation cancelled: the new token {hint} no longer works; the old one does."),
+}
 
 
 @never_cache
 @organisation_admin_required
 @require_POST
-def settings_general_rotation_cancel(request):
+def settings_general_rotation_end(request, step: str):
+    end, message = ROTATION_ENDS[step]
     try:
-        new = token_rotation_cancel(organisation=request.user.organisation, by=request.user)
+        revoked = end(organisation=request.user.organisation, by=request.user)
     except RotationError as exc:
         messages.info(request, str(exc))
     else:
-        messages.success(request, f"Rotation cancelled: the new token {new.hint} no longer works; the old one does.")
+        messages.success(request, message.format(hint=revoked.hint))
     return redirect("settings-general")
 
 
