@@ -80,24 +80,28 @@ class ResourceMixin:
         JSON, a bad PATCH envelope) is logged like any other failure. ``display`` labels a
         failure's log line: a string, or a callable read after the operation ran.
 
-        A failure rolls back everything the operation did; its log line is written after the
+        A success's log line is written in the same transaction (it commits with the write); a
+        failure rolls back everything the operation did and its log line is written after the
         rollback, so it survives."""
         cls = self.adapter_class
         try:
             with transaction.atomic():
                 get_backend().write_lock(organisation=self.organisation, resource_type=cls.resource_type)
-                result = operation()
+                adapter, response = operation()
+                # Inside the write's transaction: one INSERT and no commit of its own (an
+                # autocommit INSERT after COMMIT was a second commit, a second WAL flush, per
+                # write), and the write and its log line commit together or not at all.
+                event_record(
+                    organisation=self.organisation, action=action, status_code=response.status_code,
+                    token=self.token, resource_type=cls.resource_type,
+                    resource_id=adapter.id if adapter else resource_id,
+                    resource_display=adapter.display if adapter else display, request_id=self.request_id,
+                )
         except IntegrityError:
             err = errors.Conflict(cls.conflict_detail)
         except Exception as exc:  # noqa: BLE001 — every failure is answered and logged
             err = to_scim_error(exc, request_id=self.request_id)
         else:
-            adapter, response = result
-            event_record(
-                organisation=self.organisation, action=action, status_code=response.status_code, token=self.token,
-                resource_type=cls.resource_type, resource_id=adapter.id if adapter else resource_id,
-                resource_display=adapter.display if adapter else display, request_id=self.request_id,
-            )
             return response
         event_record(
             organisation=self.organisation, action=action, outcome=SCIMEvent.Outcome.FAILURE,
