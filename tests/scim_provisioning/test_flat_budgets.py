@@ -1,5 +1,5 @@
 """Issue 11, "flat in the organisation's size": the requests an identity provider pages with
-(``GET /Users?count=1``, the first page, a deep page, ``GET /Groups?count=10``, a large
+(``GET /Users?count=1``, the first page, a later page, ``GET /Groups?count=10``, a large
 ``GET /Groups/{id}``) run the same number of SQL statements at 50 and at 500 users and
 members. The counts are compared between the two sizes, so a statement that appears only
 for a bigger organisation (a per-row query, a second COUNT) fails the test whatever the
