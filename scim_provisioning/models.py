@@ -1,14 +1,97 @@
-"""SCIM tokens (stored as digests only) and the SCIM activity log.
+"""SCIM users (what the identity provider said, linked to the host's users), SCIM tokens
+(stored as digests only) and the SCIM activity log.
 
 The tenant model is the host's, named by ``settings.SCIM_PROVISIONING_ORGANISATION_MODEL``.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from .conf import organisation_model_name
+
+
+class SCIMUser(models.Model):
+    """One SCIM User: one person of the host (``AUTH_USER_MODEL``) in one tenant, and what
+    the identity provider said about them, kept as it was provisioned (the way an OAuth app
+    keeps a provider's account data beside any user model).
+
+    SCIM reads come from these rows only: the host's user model needs no SCIM field. The
+    backend (``SCIMBackend``) mirrors what the host models (names, e-mail, active) onto the
+    host's user on every write. ``scim_id`` is the stable, opaque SCIM ``id`` (never a primary
+    key). ``managed`` turns true when SCIM creates or first changes the user; a host's own
+    users are linked unmanaged (``services.user_link``) so that SCIM can read (import) them.
+    ``deleted_at`` marks a user deleted through SCIM: hidden from SCIM, the host's account
+    deactivated and kept; a later create of the same userName brings the same row back.
+    """
+
+    organisation = models.ForeignKey(
+        organisation_model_name(), on_delete=models.CASCADE, related_name="scim_users"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scim_links")
+    scim_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    external_id = models.CharField(max_length=255, blank=True, default="")
+    user_name = models.CharField(max_length=255)
+    given_name = models.CharField(max_length=255, blank=True)
+    family_name = models.CharField(max_length=255, blank=True)
+    display_name = models.CharField(max_length=255, blank=True)
+    title = models.CharField(max_length=255, blank=True)
+    locale = models.CharField(max_length=64, blank=True)
+    # Enterprise extension (urn:ietf:params:scim:schemas:extension:enterprise:2.0:User).
+    employee_number = models.CharField(max_length=255, blank=True)
+    cost_center = models.CharField(max_length=255, blank=True)
+    enterprise_organization = models.CharField(max_length=255, blank=True)
+    division = models.CharField(max_length=255, blank=True)
+    department = models.CharField(max_length=255, blank=True)
+    manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    # The other RFC 7643 §4.1 core attributes (nickName, phoneNumbers, addresses,
+    # name.formatted…) in SCIM shape, as validated by ``adapters.attributes``. Kept, returned,
+    # never interpreted: ``roles`` here is nobody's role.
+    attributes = models.JSONField(default=dict, blank=True)
+    # SCIM ``active``: what SCIM reads and filters on. The backend mirrors it onto the host.
+    active = models.BooleanField(default=True)
+    managed = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "SCIM user"
+        ordering = ["organisation_id", "id"]
+        constraints = [
+            models.UniqueConstraint(Upper("user_name"), "organisation", name="scim_user_name_ci_per_org"),
+            models.UniqueConstraint(fields=["organisation", "user"], name="scim_user_once_per_org"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "external_id"], name="scim_user_org_external_id"),
+            models.Index(fields=["organisation", "managed"], name="scim_user_org_managed"),
+        ]
+
+    def __str__(self) -> str:
+        return self.user_name
+
+
+class SCIMUserEmail(models.Model):
+    """One entry of a SCIM user's multi-valued ``emails``, in SCIM order (``position``)."""
+
+    scim_user = models.ForeignKey(SCIMUser, on_delete=models.CASCADE, related_name="emails")
+    value = models.CharField(max_length=254)
+    type = models.CharField(max_length=32, blank=True)
+    display = models.CharField(max_length=255, blank=True)
+    primary = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "SCIM user e-mail"
+        ordering = ["scim_user_id", "position", "id"]
+        indexes = [models.Index(Upper("value"), name="scim_user_email_value_upper")]
+
+    def __str__(self) -> str:
+        return self.value
 
 
 class TokenQuerySet(models.QuerySet):

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from . import holder
 from .models import TeamMembership
 from .profiles import EffectiveProfile, MappedTeam, effective_profile
 
@@ -76,9 +77,9 @@ def profile_impact(*, organisation, team=None, team_profile=KEEP, default_profil
     else:
         default_profile_id = default_profile.pk if default_profile is not None else None
 
-    users = User.objects.filter(organisation_id=organisation.pk, scim_managed=True, scim_deleted_at__isnull=True).exclude(
-        role__in=list(User.PROTECTED_ROLES)
-    )
+    users = User.objects.filter(
+        organisation_id=organisation.pk, pk__in=holder.managed_user_ids(organisation.pk)
+    ).exclude(role__in=list(User.PROTECTED_ROLES))
     if team is not None:
         users = users.filter(pk__in=TeamMembership.objects.filter(team_id=team.pk).values("user_id"))
     rows = list(users.order_by().values_list("pk", "profile_id", "profile_team_id"))

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
 
+from . import holder
 from .models import Team, TeamMembership
 
 
@@ -43,5 +44,5 @@ def team_members(*, team: Team) -> QuerySet:
 def organisation_has_scim_objects(*, organisation) -> bool:
     """Whether the organisation has at least one SCIM-managed user (not deleted through
     SCIM) or team: two EXISTS queries at most."""
-    users = get_user_model().objects.filter(organisation=organisation, scim_managed=True, scim_deleted_at__isnull=True)
-    return Team.objects.filter(organisation=organisation, scim_managed=True).exists() or users.exists()
+    return (Team.objects.filter(organisation=organisation, scim_managed=True).exists()
+            or holder.managed_user_ids(organisation.pk).exists())

@@ -29,8 +29,7 @@ Contract with the host project (the app never imports it):
   and ``rank`` (an integer; higher grants more).
 * ``settings.AUTH_USER_MODEL``: a user with ``organisation`` (FK to the tenant), ``profile``
   (nullable FK to the profile model), ``profile_team`` (nullable FK to ``teams.Team``, written
-  only here), ``scim_managed`` (bool), ``scim_deleted_at`` (nullable datetime: deleted through
-  SCIM), ``role``, a class attribute ``PROTECTED_ROLES`` (the roles SCIM and profile mapping
+  only here), ``role``, a class attribute ``PROTECTED_ROLES`` (the roles SCIM and profile mapping
   never touch) and the property ``is_protected`` (``role in PROTECTED_ROLES``).
 """
 
@@ -43,6 +42,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import BigIntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from . import holder
 from .bulk import id_table, memberships_insert
 from .models import Team, TeamMembership
 
@@ -161,7 +161,7 @@ def _validated_ids(*, organisation_id, user_ids: Iterable, allow_scim_deleted: b
     if ids:
         valid = get_user_model().objects.filter(organisation_id=organisation_id, pk__in=id_table(ids))
         if not allow_scim_deleted:
-            valid = valid.filter(scim_deleted_at__isnull=True)
+            valid = valid.exclude(pk__in=holder.deleted_user_ids(organisation_id))
         found = set(valid.order_by().values_list("pk", flat=True))
         bad.extend(i for i in ids if i not in found)
     if bad:
@@ -268,9 +268,9 @@ def profiles_recompute(*, organisation, user_ids=None) -> int:
 def _recompute(*, organisation_id, default_profile_id, user_ids) -> int:
     """``profiles_recompute`` without the lock, for services that hold it already: one UPDATE."""
     User = get_user_model()
-    users = User.objects.filter(organisation_id=organisation_id, scim_managed=True).exclude(
-        role__in=list(User.PROTECTED_ROLES)
-    )
+    users = User.objects.filter(
+        organisation_id=organisation_id, pk__in=holder.managed_user_ids(organisation_id, include_deleted=True)
+    ).exclude(role__in=list(User.PROTECTED_ROLES))
     if user_ids is not None:
         if not isinstance(user_ids, QuerySet):
             user_ids, _ = _normalise_ids(user_ids)

@@ -5,13 +5,13 @@ Everything belongs to exactly one organisation. Uniqueness that the product prom
 concurrent requests cannot break it and the SCIM layer can rely on IntegrityError.
 """
 
-import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 
 class Organisation(models.Model):
@@ -96,10 +96,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     password), and the login form asks for the organisation. ``auth.W004`` (non-unique
     USERNAME_FIELD with a custom backend) is silenced in settings for that reason.
 
-    SCIM bookkeeping lives here because the hub owns the user: ``scim_id`` is the stable,
-    opaque SCIM ``id`` (a UUID, never the primary key); ``scim_managed`` turns true when SCIM
-    creates or first changes the user; ``scim_deleted_at`` marks a user deleted through SCIM
-    (deactivated and detached, never destroyed, see SPEC §2).
+    No SCIM bookkeeping lives here: what the identity provider said (SCIM id, externalId,
+    e-mails, attributes, managed/deleted markers) is the SCIM app's ``SCIMUser`` row linked to
+    the user (``scim_link``). The hub's backend mirrors names, the primary e-mail and active
+    onto these columns (``vxp_hub.provisioning``).
 
     ``session_version`` is part of the session hash: deactivation bumps it, so every session
     of the user ends and reactivation does not bring an old session back.
@@ -110,6 +110,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     given_name = models.CharField(max_length=150, blank=True)
     family_name = models.CharField(max_length=150, blank=True)
     display_name = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=254, blank=True, help_text="The primary e-mail address.")
     locale = models.CharField(max_length=64, blank=True)
     title = models.CharField(max_length=255, blank=True)
 
@@ -119,9 +120,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     enterprise_organization = models.CharField(max_length=255, blank=True)
     division = models.CharField(max_length=255, blank=True)
     department = models.CharField(max_length=255, blank=True)
-    manager = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
-    )
 
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use the Django admin site.")
@@ -135,16 +133,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         "teams.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    scim_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    external_id = models.CharField(max_length=255, blank=True, default="")
-    # The other RFC 7643 §4.1 core attributes the identity provider sends (nickName, phoneNumbers,
-    # addresses, name.formatted…), in SCIM shape as validated by the SCIM adapter
-    # (scim_provisioning.adapters.attributes); unassigned ones are absent. Kept, returned,
-    # never interpreted: in particular ``roles`` here has nothing to do with ``role``.
-    scim_attributes = models.JSONField(default=dict, blank=True)
-    scim_managed = models.BooleanField(default=False)
-    scim_updated_at = models.DateTimeField(null=True, blank=True)
-    scim_deleted_at = models.DateTimeField(null=True, blank=True)
     session_version = models.PositiveIntegerField(default=0)
 
     date_joined = models.DateTimeField(default=timezone.now)
@@ -162,13 +150,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Upper("username"), "organisation", name="user_username_ci_per_org"),
         ]
-        indexes = [
-            models.Index(fields=["organisation", "external_id"], name="user_org_external_id"),
-            models.Index(fields=["organisation", "scim_managed"], name="user_org_scim_managed"),
-        ]
 
     def __str__(self) -> str:
         return self.username
+
+    @cached_property
+    def scim_link(self):
+        """The user's SCIM user (a hub user belongs to one organisation, so it has at most one),
+        or None for a user SCIM has never seen."""
+        return self.scim_links.filter(organisation_id=self.organisation_id).first()
 
     @property
     def is_protected(self) -> bool:
@@ -193,26 +183,6 @@ class User(AbstractBaseUser, PermissionsMixin):
             secret=secret,
             algorithm="sha256",
         ).hexdigest()
-
-
-class UserEmail(models.Model):
-    """One entry of the user's multi-valued ``emails``. Kept in SCIM order (``position``)."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="emails")
-    value = models.CharField(max_length=254)
-    type = models.CharField(max_length=32, blank=True)
-    display = models.CharField(max_length=255, blank=True)
-    primary = models.BooleanField(default=False)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["user_id", "position", "id"]
-        indexes = [
-            models.Index(Upper("value"), name="useremail_value_upper"),
-        ]
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class SSOConfiguration(models.Model):

@@ -59,8 +59,8 @@ GROUP_FILTERS = FilterSchema({
     key("displayName"): FilterAttr("name"),
     key("externalId"): FilterAttr("external_id", EXACT),
     key("id"): FilterAttr("scim_id", UUID),
-    key("members", "value"): FilterAttr("members__scim_id", UUID, multi_valued=True),
-    key("members", "display"): FilterAttr("members__username", multi_valued=True),
+    key("members", "value"): FilterAttr("members__scim_links__scim_id", UUID, multi_valued=True),
+    key("members", "display"): FilterAttr("members__scim_links__user_name", multi_valued=True),
     key("meta", "created"): FilterAttr("created_at", DATETIME),
     key("meta", "lastModified"): FilterAttr("updated_at", DATETIME),
 })
@@ -161,14 +161,16 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
     def _member_rows(organisation, group_ids):
         # Members are the users SCIM can see: one deleted through SCIM keeps its membership
         # (it may come back) but is not listed, as its own GET answers 404.
+        # The member's SCIM user is its link in the group's organisation (a person may belong
+        # to several); both conditions in one filter() are one join, read by values_list.
         backend = get_backend()
         through, group_fk, user_fk = backend.membership_table()
-        user = user_fk.removesuffix("_id")
+        link = f"{user_fk.removesuffix('_id')}__scim_links"
         visible = backend.user_queryset(organisation=organisation).values("pk")
         return (
-            through.objects.filter(**{f"{group_fk}__in": group_ids, f"{user_fk}__in": visible})
+            through.objects.filter(**{f"{group_fk}__in": group_ids, f"{link}__in": visible})
             .order_by(user_fk)
-            .values_list(group_fk, f"{user}__scim_id", f"{user}__username")
+            .values_list(group_fk, f"{link}__scim_id", f"{link}__user_name")
         )
 
     @property

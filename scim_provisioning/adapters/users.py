@@ -1,4 +1,5 @@
-"""SCIM User <-> the host's user (``AUTH_USER_MODEL``), on django-scim2's ``SCIMUser``.
+"""SCIM User <-> the app's ``models.SCIMUser`` (linked to a host user), on django-scim2's
+``SCIMUser``.
 
 Reading: ``queryset`` (tenancy and prefetching) and ``to_dict``. Writing: POST, PUT and
 PATCH are translated into a validated ``UserChanges`` (the user's complete intended state)
@@ -36,15 +37,14 @@ model itself. Decisions:
 import copy
 import uuid
 
-from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Prefetch
 from django_scim.adapters import SCIMUser
 from django_scim.constants import SchemaURI
 
 from .. import errors, rails, schemas
 from ..backend import EmailChange, UserChanges, get_backend
 from ..filters import BOOLEAN, DATETIME, EXACT, UUID, FilterAttr, FilterSchema, key
+from ..models import SCIMUser as SCIMUserModel, SCIMUserEmail
 from ..projection import Projection
 from . import attributes
 from .base import ResourceAdapter
@@ -82,7 +82,7 @@ EMAIL_FILTERS = frozenset({"type", "value", "primary"})
 EMAIL_SUBS = ("value", "type", "primary", "display")
 
 USER_FILTERS = FilterSchema({
-    key("userName"): FilterAttr("username"),
+    key("userName"): FilterAttr("user_name"),
     key("externalId"): FilterAttr("external_id", EXACT),
     key("id"): FilterAttr("scim_id", UUID),
     key("displayName"): FilterAttr("display_name"),
@@ -90,13 +90,13 @@ USER_FILTERS = FilterSchema({
     key("locale"): FilterAttr("locale"),
     key("name", "givenName"): FilterAttr("given_name"),
     key("name", "familyName"): FilterAttr("family_name"),
-    key("active"): FilterAttr("is_active", BOOLEAN),
+    key("active"): FilterAttr("active", BOOLEAN),
     key("emails", "value"): FilterAttr("emails__value", multi_valued=True),
     key("emails", "type"): FilterAttr("emails__type", multi_valued=True),
     key("emails", "primary"): FilterAttr("emails__primary", BOOLEAN, multi_valued=True),
-    key("meta", "created"): FilterAttr("date_joined", DATETIME),
+    key("meta", "created"): FilterAttr("created_at", DATETIME),
     key("meta", "lastModified"): FilterAttr("updated_at", DATETIME),
-    key("groups", "value"): FilterAttr("teams__scim_id", UUID, multi_valued=True),
+    key("groups", "value"): FilterAttr("user__teams__scim_id", UUID, multi_valued=True),
     **{key(attr, None, ENTERPRISE): FilterAttr(field) for attr, field in ENTERPRISE_FIELDS.items()},
     key("manager", "value", ENTERPRISE): FilterAttr("manager__scim_id", UUID),
 })
@@ -144,7 +144,6 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
     core_schema = SchemaURI.USER
     filter_schema = USER_FILTERS
     conflict_detail = "A user with this userName already exists in the organisation."
-    groups_relation = "teams"  # user -> groups many-to-many (reverse of the group's members)
 
     extension_schemas = (ENTERPRISE,)
 
@@ -159,70 +158,97 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         schema = get_backend().user_extension_schema()
         return [schemas.USER, schemas.ENTERPRISE_USER, *([schema] if schema else [])]
 
+    def __init__(self, obj, request, projection: Projection | None = None, *, organisation=None):
+        super().__init__(obj, request, projection, organisation=organisation)
+        if organisation is not None and obj.organisation_id == organisation.pk:
+            obj.organisation = organisation  # the token's tenant: no query to read it again
+
     # --- reading -------------------------------------------------------------------------
     @classmethod
     def queryset(cls, *, organisation, projection: Projection):
+        return (get_backend().user_queryset(organisation=organisation)
+                .select_related("manager").prefetch_related("emails"))
+
+    @classmethod
+    def load_related(cls, objs, *, organisation, projection: Projection) -> None:
+        """The groups of every user on the page in ONE query, as (id, displayName) tuples, and
+        only the organisation's: a person may belong to several tenants."""
+        if not objs or not projection.includes("groups"):
+            return
         backend = get_backend()
-        queryset = backend.user_queryset(organisation=organisation).select_related("manager")
-        prefetches = [Prefetch("emails")]
-        if projection.includes("groups"):
-            groups = backend.group_model().objects.only("scim_id", "name").order_by("pk")
-            prefetches.append(Prefetch(cls.groups_relation, queryset=groups))
-        return queryset.prefetch_related(*prefetches)
+        through, group_fk, user_fk = backend.membership_table()
+        group = group_fk.removesuffix("_id")
+        rows = (
+            through.objects.filter(**{f"{user_fk}__in": [obj.user_id for obj in objs],
+                                      f"{group}__in": backend.group_queryset(organisation=organisation)})
+            .order_by(group_fk)
+            .values_list(user_fk, f"{group}__scim_id", f"{group}__name")
+        )
+        groups = {obj.user_id: [] for obj in objs}
+        for user_id, scim_id, name in rows:
+            groups[user_id].append((scim_id, name))
+        for obj in objs:
+            obj._scim_groups = groups[obj.user_id]
 
     @property
     def display(self) -> str:
-        return self.obj.username
+        return self.obj.user_name
 
     def to_dict(self) -> dict:
-        user = self.obj
+        link = self.obj
         backend = get_backend()
         resource = {
             "schemas": [SchemaURI.USER],
-            "id": str(user.scim_id),
-            "userName": user.username,
+            "id": str(link.scim_id),
+            "userName": link.user_name,
         }
-        stored = user.scim_attributes or {}
-        name = {attr: value for attr, value in (("givenName", user.given_name), ("familyName", user.family_name)) if value}
+        stored = link.attributes or {}
+        name = {attr: value for attr, value in (("givenName", link.given_name), ("familyName", link.family_name)) if value}
         name.update(stored.get("name", {}))  # formatted, middleName…: as sent, never derived
         if name:  # unassigned attributes are left out, never sent as "" (RFC 7643 §2.5)
             resource["name"] = name
-        if user.display_name:
-            resource["displayName"] = user.display_name
-        resource["active"] = user.is_active
+        if link.display_name:
+            resource["displayName"] = link.display_name
+        resource["active"] = link.active
         resource["emails"] = self._emails()
-        if user.external_id:
-            resource["externalId"] = user.external_id
-        if user.locale:
-            resource["locale"] = user.locale
-        if user.title:
-            resource["title"] = user.title
+        if link.external_id:
+            resource["externalId"] = link.external_id
+        if link.locale:
+            resource["locale"] = link.locale
+        if link.title:
+            resource["title"] = link.title
         resource.update((attr, value) for attr, value in stored.items() if attr != "name")
         if self.projection.includes("groups"):
             base = self.base_location()
             resource["groups"] = [
-                {"value": str(group.scim_id), "display": group.name, "$ref": f"{base}Groups/{group.scim_id}",
-                 "type": "direct"}
-                for group in getattr(user, self.groups_relation).all()
+                {"value": str(scim_id), "display": name, "$ref": f"{base}Groups/{scim_id}", "type": "direct"}
+                for scim_id, name in self._groups()
             ]
-        enterprise = {attr: getattr(user, field) for attr, field in ENTERPRISE_FIELDS.items() if getattr(user, field)}
-        if user.manager_id and user.manager.scim_deleted_at is None:
+        enterprise = {attr: getattr(link, field) for attr, field in ENTERPRISE_FIELDS.items() if getattr(link, field)}
+        if link.manager_id and link.manager.deleted_at is None:
             # {"value": …} is the shape Entra can read (a bare string breaks it); no displayName,
             # which clients would only echo back.
             enterprise["manager"] = {
-                "value": str(user.manager.scim_id),
-                "$ref": f"{self.base_location()}Users/{user.manager.scim_id}",
+                "value": str(link.manager.scim_id),
+                "$ref": f"{self.base_location()}Users/{link.manager.scim_id}",
             }
         if enterprise:
             resource["schemas"].append(ENTERPRISE)
             resource[ENTERPRISE] = enterprise
-        extension = backend.user_extension(user) if self._extension_requested() else None
+        extension = backend.user_extension(link) if self._extension_requested() else None
         if extension:
             urn, block = extension
             resource["schemas"].append(urn)
             resource[urn] = block
-        resource["meta"] = self.meta(user.date_joined, user.updated_at)
+        resource["meta"] = self.meta(link.created_at, link.updated_at)
         return resource
+
+    def _groups(self) -> list[tuple]:
+        """(id, displayName) of the user's groups: loaded with the page (``load_related``), else
+        one query."""
+        if not hasattr(self.obj, "_scim_groups"):
+            type(self).load_related([self.obj], organisation=self.organisation, projection=self.projection)
+        return self.obj._scim_groups
 
     def _extension_requested(self) -> bool:
         """The host's extension is ``returned: request`` (RFC 7643 §7): only when ``attributes``
@@ -231,7 +257,7 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         return bool(schema) and self.projection.requests(schema["id"])
 
     def _stored_emails(self) -> list:
-        """The user's e-mail rows in SCIM order (from the prefetch cache when there is one)."""
+        """The SCIM user's e-mail rows in SCIM order (from the prefetch cache when there is one)."""
         return sorted(self.obj.emails.all(), key=lambda e: (e.position, e.pk))
 
     def _emails(self) -> list[dict]:
@@ -251,29 +277,31 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
     # --- writing (each called inside the view's transaction) -----------------------------
     @classmethod
     def create(cls, *, request, organisation, data: dict) -> "UserAdapter":
-        # An unsaved user stands in while the body is read (it has no pk: no self-manager).
-        adapter = cls(get_user_model()(organisation=organisation), request, organisation=organisation)
+        # An unsaved SCIM user stands in while the body is read (no pk: no self-manager).
+        adapter = cls(SCIMUserModel(organisation=organisation), request, organisation=organisation)
         changes = adapter.changes_from_resource(data)
         rails.check_username(organisation=organisation, username=changes.username)
-        user = get_backend().user_create(organisation=organisation, changes=changes)
-        if cls._loaded(user):
-            # The backend kept what the response needs (backend.keep_loaded): answer from it.
-            user.scim_attributes = _as_stored(user.scim_attributes)
-            adapter.obj = user
-        else:
-            adapter._reload(user)
+        link = get_backend().user_create(organisation=organisation, changes=changes)
+        adapter._answer_from(link)
         return adapter
 
-    @classmethod
-    def _loaded(cls, user) -> bool:
-        cache = getattr(user, "_prefetched_objects_cache", {})
-        return "emails" in cache and cls.groups_relation in cache
+    def _answer_from(self, link) -> None:
+        """Answer from the SCIM user just written when it holds what the response needs (its
+        e-mails kept loaded, ``backend.keep_loaded``); else read it back as GET would. A SCIM
+        user the backend created with a new host user (``revived`` False) is in no group."""
+        if "emails" not in getattr(link, "_prefetched_objects_cache", {}):
+            self._reload(link)
+            return
+        link.attributes = _as_stored(link.attributes)
+        if getattr(link, "revived", True) is False:
+            link._scim_groups = []
+        self.obj = link
 
     def replace(self, data: dict) -> None:
         self._check_changeable()
         changes = self.changes_from_resource(data)
         rails.check_username(organisation=self.organisation, username=changes.username, previous=self.obj.username)
-        self._reload(get_backend().user_update(user=self.obj, changes=changes))
+        self._answer_from(get_backend().user_update(link=self.obj, changes=changes))
 
     def patch(self, operations: list) -> bool:
         self._check_changeable()
@@ -289,21 +317,22 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
             self._check_email_types(changes.emails, "emails")
             changes.emails = _one_primary(changes.emails)
         rails.check_username(organisation=self.organisation, username=changes.username, previous=self.obj.username)
-        self._reload(get_backend().user_update(user=self.obj, changes=changes))
+        self._answer_from(get_backend().user_update(link=self.obj, changes=changes))
         return True
 
     def delete(self) -> None:
         self._check_changeable()
-        get_backend().user_delete(user=self.obj)
+        get_backend().user_delete(link=self.obj)
 
     def _check_changeable(self) -> None:
         backend = get_backend()
         if backend.is_protected(self.obj):
             raise errors.Forbidden(backend.protected_detail(self.obj))
 
-    def _reload(self, user) -> None:
-        """Read the written user back exactly as GET would."""
-        self.obj = type(self).queryset(organisation=self.organisation, projection=self.projection).get(pk=user.pk)
+    def _reload(self, link) -> None:
+        """Read the written SCIM user back exactly as GET would."""
+        self.obj = type(self).queryset(organisation=self.organisation, projection=self.projection).get(pk=link.pk)
+        self.obj.organisation = self.organisation
 
     # --- SCIM JSON -> UserChanges --------------------------------------------------------
     def changes_from_resource(self, data: dict) -> UserChanges:
@@ -327,19 +356,20 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
 
     def changes_from_user(self) -> UserChanges:
         """The user's current state, which PATCH operations then edit."""
-        user = self.obj
+        link = self.obj
         emails = [EmailChange(e.value, e.type, e.primary, e.display) for e in self._stored_emails()]
-        values = {name: getattr(user, name) for name in UserChanges.FIELDS}
-        return UserChanges(**values, emails=emails, manager=user.manager, active=user.is_active,
-                           attributes=copy.deepcopy(user.scim_attributes or {}))
+        values = {name: getattr(link, "user_name" if name == "username" else name) for name in UserChanges.FIELDS}
+        return UserChanges(**values, emails=emails, manager=link.manager, active=link.active,
+                           attributes=copy.deepcopy(link.attributes or {}))
 
     def _text(self, field: str, value, attr: str, required: bool = False) -> str:
         check = name_text if field in NAME_FIELDS else text
-        return check(value, attr, limit=max_length(get_user_model(), field), required=required)
+        column = "user_name" if field == "username" else field
+        return check(value, attr, limit=max_length(SCIMUserModel, column), required=required)
 
     def _email_set(self, email: EmailChange, sub_attr: str, value, attr: str) -> None:
         """Set one sub-attribute (value, type or primary) of ``email``, checked."""
-        model = get_user_model()._meta.get_field("emails").related_model
+        model = SCIMUserEmail
         if sub_attr == "value":
             email.value = email_address(value, attr, limit=max_length(model, "value"))
         elif sub_attr in ("type", "display"):
