@@ -1,4 +1,5 @@
-"""Django admin for SCIM tokens, OAuth clients, safety rails and the activity log: read-only.
+"""Django admin for SCIM users, tokens, OAuth clients, safety rails and the activity log:
+read-only.
 
 Tokens are issued and revoked only through ``scim_provisioning.services`` (the host's
 settings page and API, or ``manage.py scim_token``), which log who did it; here they can only
@@ -7,7 +8,8 @@ be looked at. The digest is never shown, and nothing can be added, changed or de
 
 from django.contrib import admin
 
-from .models import SCIMEvent, SCIMOAuthClient, SCIMOAuthSecret, SCIMOrganisationSettings, SCIMToken
+from .models import (SCIMEvent, SCIMOAuthClient, SCIMOAuthSecret, SCIMOrganisationSettings, SCIMToken, SCIMUser,
+                     SCIMUserEmail)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -34,6 +36,27 @@ class TokenStatusFilter(admin.SimpleListFilter):
         if self.value() == "revoked":
             return queryset.filter(revoked_at__isnull=False)
         return queryset
+
+
+class SCIMUserEmailInline(admin.TabularInline):
+    model = SCIMUserEmail
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["value", "type", "display", "primary", "position"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SCIMUser)
+class SCIMUserAdmin(ReadOnlyAdmin):
+    """What the identity provider said about each user, as it was provisioned."""
+
+    list_display = ["user_name", "organisation", "user", "active", "managed", "deleted_at", "updated_at"]
+    list_filter = ["organisation", "managed", "active"]
+    search_fields = ["user_name", "external_id", "=scim_id"]
+    readonly_fields = [f.name for f in SCIMUser._meta.fields]
+    inlines = [SCIMUserEmailInline]
 
 
 @admin.register(SCIMToken)

@@ -258,7 +258,8 @@ class SCIMBackend:
         self._link_apply(link, changes, active=active)
         link.save()
         emails = self._link_emails_set(link, changes.emails, delete_existing=revived)
-        self._user_profile_refresh(link)
+        if revived or not getattr(link.user, "_scim_profile_set", False):
+            self._user_profile_refresh(link)
         keep_loaded(link, "emails", emails)
         link.revived = revived  # False: a new host user, in no group yet (the response needs no query)
         return link
@@ -339,12 +340,22 @@ class SCIMBackend:
         instance of the user model in ``organisation`` (``tenant_field``), with what the host
         models set (``user_host_values``). A host whose people belong to several tenants finds
         the person here (e.g. by e-mail) and gives them a membership instead."""
-        user = get_user_model()(**({self.tenant_field: organisation} if self.tenant_field else {}))
+        user = self.user_host_new(organisation=organisation)
         user.set_unusable_password()
         for name, value in self.user_host_values(changes, active=active).items():
             setattr(user, name, value)
+        services = self.group_services()
+        if services is not None:  # in no team yet: the tenant's default profile, in the INSERT
+            for name, value in services.profile_of_new_user(organisation=organisation).items():
+                setattr(user, name, value)
+            user._scim_profile_set = True
         user.save()
         return user
+
+    def user_host_new(self, *, organisation):
+        """An unsaved host user for ``user_host_create``: the user model in ``organisation``
+        (``tenant_field``). The hub makes it a member here."""
+        return get_user_model()(**({self.tenant_field: organisation} if self.tenant_field else {}))
 
     def user_host_update(self, *, link, changes: UserChanges, active: bool) -> None:
         """Mirror ``changes`` onto ``link.user`` (a write, or a revival). Default: the fields of
@@ -377,6 +388,19 @@ class SCIMBackend:
             values[self.email_field] = next((e.value for e in changes.emails if e.primary), "")
         values["is_active"] = active
         return {name: value for name, value in values.items() if name in present}
+
+    def field_limit(self, name: str) -> int | None:
+        """The longest value of the UserChanges field ``name`` that every column it is written
+        to takes (the SCIM user's, and the host user's it is mirrored to): SQLite would store a
+        longer string silently and PostgreSQL refuse it, so the adapter checks first."""
+        from .models import SCIMUser
+
+        model = get_user_model()
+        present = {f.name: f for f in model._meta.concrete_fields}
+        targets = {"username": ["username", self.login_field_name()]}.get(name, []) + [self.user_fields.get(name)]
+        limits = [SCIMUser._meta.get_field("user_name" if name == "username" else name).max_length]
+        limits += [present[t].max_length for t in targets if t in present and present[t].max_length]
+        return min(limit for limit in limits if limit)
 
     def login_field_name(self) -> str | None:
         """The user model's login field that the default writes fill besides ``username``, or

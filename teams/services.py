@@ -248,6 +248,14 @@ def profiles_recompute_held(*, organisation, user_ids) -> int:
     return _recompute(organisation_id=organisation.pk, default_profile_id=default, user_ids=user_ids)
 
 
+def profile_of_new_user(*, organisation) -> dict:
+    """The profile fields of a user SCIM is creating now, for its INSERT (it belongs to no team
+    yet, so the rule gives it the organisation's default for SCIM users): saves the UPDATE
+    ``profiles_recompute_held`` would cost. The caller holds ``profiles_lock``, which refreshed
+    ``organisation.default_scim_profile_id``."""
+    return {"profile_id": organisation.default_scim_profile_id, "profile_team_id": None}
+
+
 @transaction.atomic
 def profiles_recompute(*, organisation, user_ids=None) -> int:
     """Recompute the effective profile and ``profile_team`` of the organisation's

@@ -2,9 +2,10 @@
 
 import factory
 
-from scim_provisioning.models import SCIMEvent
+from scim_provisioning.models import SCIMEvent, SCIMUserEmail
+from scim_provisioning.users import user_link
 from teams.models import Team, TeamMembership
-from vxp_hub.models import Organisation, Role, User, UserEmail, UserProfile
+from vxp_hub.models import Organisation, Role, User, UserProfile
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -41,15 +42,23 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def email(obj, create, extracted, **kwargs):
-        if create and extracted is not False:
-            UserEmail.objects.create(user=obj, value=extracted or obj.username, type="work", primary=True)
+        """Like ``vxp_hub.services.user_create``: the user's SCIM user (unmanaged), with one work
+        e-mail (``email=False``: none; ``email="x@y"``: that one). ``scim=False``: no SCIM user."""
+        if not create or kwargs.get("scim") is False:
+            return
+        emails = [] if extracted is False else [{"value": extracted or obj.username, "type": "work", "primary": True}]
+        if emails:
+            obj.email = emails[0]["value"]
+            obj.save(update_fields=["email"])
+        user_link(organisation=obj.organisation, user=obj, user_name=obj.username, given_name=obj.given_name,
+                  family_name=obj.family_name, active=obj.is_active, emails=emails)
 
 
-class UserEmailFactory(factory.django.DjangoModelFactory):
+class SCIMUserEmailFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = UserEmail
+        model = SCIMUserEmail
 
-    user = factory.SubFactory(UserFactory, email=False)
+    # scim_user: pass one (``user.scim_link``)
     value = factory.Sequence(lambda n: f"mail{n}@example.com")
     type = "work"
     primary = True

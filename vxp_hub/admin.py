@@ -7,7 +7,9 @@ from django.utils.html import format_html
 from . import services as hub_services
 from .auth import OrganisationAdminAuthenticationForm
 
-from .models import Organisation, User, UserEmail, UserProfile
+from scim_provisioning import users as scim_users
+
+from .models import Organisation, User, UserProfile
 
 
 @admin.register(Organisation)
@@ -41,11 +43,6 @@ class UserProfileAdmin(admin.ModelAdmin):
             hub_services.profile_delete(profile=profile, actor=request.user)
 
 
-class UserEmailInline(admin.TabularInline):
-    model = UserEmail
-    extra = 0
-
-
 class PasswordStatusWidget(forms.Widget):
     """Says whether a password is set, never any part of its hash, and links to Django's
     set-password form (``UserAdmin.user_change_password``, at ``../password/``)."""
@@ -72,26 +69,29 @@ class UserCreationForm(AdminUserCreationForm):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     """Django's UserAdmin (so its set-password view works), with the hub's fields. The
-    password hash is never rendered; ``scim_attributes`` is what the identity provider sent."""
+    password hash is never rendered. What the identity provider said is the SCIM user's (the
+    SCIM app's admin); a user added here gets one, unmanaged, so that SCIM can import it."""
 
     form = UserChangeForm
     add_form = UserCreationForm
-    list_display = ["username", "organisation", "role", "profile", "is_active", "is_staff", "scim_managed"]
-    list_filter = ["organisation", "role", "is_active", "is_staff", "scim_managed"]
-    search_fields = ["username", "given_name", "family_name", "external_id"]
+    list_display = ["username", "organisation", "role", "profile", "is_active", "is_staff"]
+    list_filter = ["organisation", "role", "is_active", "is_staff"]
+    search_fields = ["username", "given_name", "family_name", "email"]
     ordering = ["organisation", "username"]
     filter_horizontal = []
-    readonly_fields = ["scim_id", "last_login", "date_joined", "updated_at", "scim_updated_at",
-                       "scim_deleted_at", "session_version", "profile_team"]
+    readonly_fields = ["last_login", "date_joined", "updated_at", "session_version", "profile_team"]
     fieldsets = [
         (None, {"fields": ["organisation", "username", "password"]}),
-        ("Person", {"fields": ["given_name", "family_name", "display_name", "title", "locale"]}),
+        ("Person", {"fields": ["given_name", "family_name", "display_name", "email", "title", "locale"]}),
         ("Access", {"fields": ["is_active", "role", "profile", "profile_team", "is_staff", "is_superuser"]}),
-        ("SCIM", {"fields": ["scim_managed", "external_id", "scim_id", "scim_updated_at", "scim_deleted_at"]}),
         ("Dates", {"fields": ["last_login", "date_joined", "updated_at", "session_version"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["organisation", "username", "usable_password", "password1", "password2"]})]
-    inlines = [UserEmailInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            scim_users.user_link(organisation=obj.organisation, user=obj, user_name=obj.username, active=obj.is_active)
 
 
 # The admin signs in like the hub: (organisation, username, password), staff only.

@@ -6,7 +6,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 
-from . import throttle
+from . import selectors, throttle
 from .models import User
 
 
@@ -30,7 +30,7 @@ class OrganisationBackend(ModelBackend):
         return None
 
     def user_can_authenticate(self, user):
-        return super().user_can_authenticate(user) and user.scim_deleted_at is None
+        return super().user_can_authenticate(user) and not selectors.user_is_deprovisioned(user)
 
 
 class OrganisationAuthenticationForm(AuthenticationForm):

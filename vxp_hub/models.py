@@ -11,7 +11,6 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 
 class Organisation(models.Model):
@@ -154,10 +153,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.username
 
-    @cached_property
+    @property
     def scim_link(self):
-        """The user's SCIM user (a hub user belongs to one organisation, so it has at most one),
-        or None for a user SCIM has never seen."""
+        """The user's SCIM user, read now (a hub user belongs to one organisation, so it has at
+        most one), or None for a user SCIM has never seen. One query: not for lists (see
+        ``selectors.users_with_scim_state``)."""
         return self.scim_links.filter(organisation_id=self.organisation_id).first()
 
     @property

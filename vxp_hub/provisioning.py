@@ -2,12 +2,10 @@
 the hub's services (owners and administrators protected, the role never set); groups, the
 lock order and the team→profile rule come from the package's default backend."""
 
-from dataclasses import asdict
-
 from scim_provisioning.backend import SCIMBackend, UserChanges
 
 from . import services
-from .models import Role
+from .models import Role, User
 
 HUB_USER_EXTENSION = "urn:vxp:params:scim:schemas:extension:hub:2.0:User"
 
@@ -43,15 +41,23 @@ HUB_USER_EXTENSION_SCHEMA = {
 
 
 class HubSCIMBackend(SCIMBackend):
-    def user_queryset(self, *, organisation):
-        return super().user_queryset(organisation=organisation).select_related("organisation", "profile", "profile_team")
+    # The hub's user has columns of its own for the names and the enterprise attributes it
+    # shows, and ``email`` for the primary e-mail; the rest is only the SCIM user's.
+    user_fields = {name: name for name in (
+        "given_name", "family_name", "display_name", "title", "locale", "employee_number", "cost_center",
+        "enterprise_organization", "division", "department",
+    )}
 
-    def user_extension(self, user):
+    def user_queryset(self, *, organisation):
+        return super().user_queryset(organisation=organisation).select_related("user__profile", "user__profile_team")
+
+    def user_extension(self, link):
+        user = link.user
         if user.is_protected:
             source = "role"
         elif user.profile_team_id:
             source = "team"
-        elif user.scim_managed:
+        elif link.managed:
             source = "organisationDefault"
         else:
             source = "manual"
@@ -63,28 +69,17 @@ class HubSCIMBackend(SCIMBackend):
     def user_extension_schema(self):
         return HUB_USER_EXTENSION_SCHEMA
 
-    def protected_detail(self, user):
-        role = "the owner" if user.role == Role.OWNER else "an administrator"
-        return (f"{user.username} is {role} of the organisation and is managed in the hub, not through "
+    def protected_detail(self, link):
+        role = "the owner" if link.user.role == Role.OWNER else "an administrator"
+        return (f"{link.user_name} is {role} of the organisation and is managed in the hub, not through "
                 "SCIM; change this user in the hub's settings.")
 
-    # --- writes: the hub's services ----------------------------------------------------
-    def user_create(self, *, organisation, changes: UserChanges):
-        return services.user_scim_create(
-            organisation=organisation, active=changes.active is not False, **self._user_arguments(changes)
-        )
+    # --- the hub's user: members only, through the hub's services ----------------------
+    def user_host_new(self, *, organisation):
+        return User(organisation=organisation, role=Role.MEMBER)
 
-    def user_update(self, *, user, changes: UserChanges):
-        return services.user_scim_update(user=user, active=changes.active, **self._user_arguments(changes))
+    def user_host_update(self, *, link, changes: UserChanges, active: bool) -> None:
+        services.user_scim_mirror(user=link.user, values=self.user_host_values(changes, active=active))
 
-    def user_delete(self, *, user):
-        services.user_scim_delete(user=user)
-
-    @staticmethod
-    def _user_arguments(changes: UserChanges) -> dict:
-        return {
-            "values": changes.field_values(),
-            "emails": [asdict(email) for email in changes.emails],
-            "manager": changes.manager,
-            "attributes": changes.attributes,
-        }
+    def user_host_delete(self, *, link) -> None:
+        services.user_scim_deactivate(user=link.user)

@@ -1,7 +1,9 @@
 """The hub's reads for its settings pages and API, each scoped to one organisation."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
+
+from scim_provisioning.models import SCIMUser
 
 from .models import Organisation, User, UserProfile
 
@@ -22,11 +24,28 @@ USER_STATES = {
 }
 
 
+def users_with_scim_state(users: QuerySet[User]) -> QuerySet[User]:
+    """``users`` with what SCIM says of each (its SCIM user in the user's organisation), as
+    ``scim_managed`` (bool) and ``scim_deleted_at`` (when the identity provider deleted it, or
+    None): two correlated subqueries on an indexed key, no extra query."""
+    links = SCIMUser.objects.filter(user=OuterRef("pk"), organisation=OuterRef("organisation"))
+    return users.annotate(
+        scim_managed=Exists(links.filter(managed=True)),
+        scim_deleted_at=Subquery(links.values("deleted_at")[:1]),
+    )
+
+
+def user_is_deprovisioned(user: User) -> bool:
+    """Whether the identity provider deleted ``user`` (one query)."""
+    return SCIMUser.objects.filter(user=user, organisation_id=user.organisation_id, deleted_at__isnull=False).exists()
+
+
 def user_list(*, organisation: Organisation, scim_only: bool = False, state: str = "all") -> QuerySet[User]:
     """The organisation's users in ``state`` (a key of ``USER_STATES``) by username, with their
     profile and its source team joined (one query per page)."""
     users = (
-        User.objects.filter(USER_STATES[state], organisation=organisation)
+        users_with_scim_state(User.objects.filter(organisation=organisation))
+        .filter(USER_STATES[state])
         .select_related("profile", "profile_team")
         .order_by(Lower("username"), "id")
     )
@@ -37,7 +56,7 @@ def user_list(*, organisation: Organisation, scim_only: bool = False, state: str
 
 def user_state_counts(*, organisation: Organisation, scim_only: bool = False) -> dict[str, int]:
     """How many of the organisation's users are in each of ``USER_STATES``: one query."""
-    users = User.objects.filter(organisation=organisation)
+    users = users_with_scim_state(User.objects.filter(organisation=organisation))
     if scim_only:
         users = users.filter(scim_managed=True)
     counts = users.aggregate(**{f"n_{state}": Count("pk", filter=q) for state, q in USER_STATES.items()})
@@ -46,16 +65,14 @@ def user_state_counts(*, organisation: Organisation, scim_only: bool = False) ->
 
 def user_find(*, organisation: Organisation, username: str) -> User | None:
     """The organisation's user with this username (any case), unless deleted through SCIM."""
-    return User.objects.filter(
-        organisation=organisation, username__iexact=username, scim_deleted_at__isnull=True
-    ).first()
+    return (users_with_scim_state(User.objects.filter(organisation=organisation, username__iexact=username))
+            .filter(scim_deleted_at__isnull=True).first())
 
 
 def organisation_administrators(*, organisation: Organisation) -> QuerySet[User]:
     """Who administers the organisation (active owner first, then administrators), with their
-    emails: what a member needs to know whom to ask."""
+    e-mail: what a member needs to know whom to ask."""
     return (
         User.objects.filter(organisation=organisation, role__in=User.PROTECTED_ROLES, is_active=True)
-        .prefetch_related("emails")
         .order_by("-role", Lower("username"))
     )

@@ -1,18 +1,17 @@
 """The hub's writes: keyword-only ``<entity>_<action>`` functions, each one transaction."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 
+from scim_provisioning import users as scim_users
 from scim_provisioning.activity import event_record
-from scim_provisioning.backend import keep_loaded
 from teams import services as team_services
 from teams.models import Team, TeamMembership
 from teams.preview import ProfileImpact, profile_impact
 
-from .models import Organisation, Role, User, UserEmail, UserProfile
+from .models import Organisation, Role, User, UserProfile
 from .wording import changed_count_sentence, changed_sentence
 
 SEED_PROFILES = ("Viewer", "Contributor", "Editor", "Manager")  # lowest rank first
@@ -42,17 +41,23 @@ def user_create(
     role: str = Role.MEMBER,
     profile: UserProfile | None = None,
 ) -> User:
-    """A user created by hand (not through SCIM). ``email`` defaults to the username."""
+    """A user created by hand (not through SCIM), and its SCIM user so that SCIM can read it.
+    ``email`` defaults to the username."""
     user = User.objects.create_user(
         username=username,
         organisation=organisation,
         password=password,
+        email=email or username,
         given_name=given_name,
         family_name=family_name,
         role=role,
         profile=profile,
     )
-    UserEmail.objects.create(user=user, value=email or username, type="work", primary=True)
+    # Visible to SCIM (an identity provider's import can match it), not managed by it.
+    scim_users.user_link(
+        organisation=organisation, user=user, user_name=username, given_name=given_name, family_name=family_name,
+        active=user.is_active, emails=[{"value": user.email, "type": "work", "primary": True}],
+    )
     return user
 
 
@@ -126,7 +131,7 @@ def _live_profiles(*, organisation_id, user_ids=None) -> dict[int, int | None]:
     """user id -> profile id of the organisation's users the team rule governs (SCIM-managed,
     unprotected, not deprovisioned), optionally only ``user_ids`` (a list or an id queryset)."""
     users = User.objects.filter(
-        organisation_id=organisation_id, scim_managed=True, scim_deleted_at__isnull=True
+        organisation_id=organisation_id, pk__in=scim_users.managed_user_ids(organisation_id)
     ).exclude(role__in=list(User.PROTECTED_ROLES))
     if user_ids is not None:
         users = users.filter(pk__in=user_ids)
@@ -212,156 +217,39 @@ def profile_delete(*, profile: UserProfile, actor: User | None = None) -> int:
 
 
 # --- SCIM writes ----------------------------------------------------------------------------
-# Called by vxp_hub.provisioning.HubSCIMBackend (the SCIM app's hook class) with values the
-# SCIM adapter has already validated. They never touch a role or a password: a SCIM-created
-# user gets an unusable password and the member role, and protected users never get here.
-
-SCIM_USER_FIELDS = (
-    "username", "given_name", "family_name", "display_name", "title", "locale", "external_id",
-    "employee_number", "cost_center", "enterprise_organization", "division", "department",
-)
+# Called by vxp_hub.provisioning.HubSCIMBackend (the SCIM app's hook class) to mirror what the
+# identity provider said onto the hub's user; the SCIM state itself is the SCIM app's. They
+# never touch a role or a password: a SCIM-created user gets an unusable password and the
+# member role, and protected users never get here.
 
 
-@transaction.atomic(savepoint=False)
-def user_scim_create(
-    *,
-    organisation: Organisation,
-    values: Mapping[str, str],
-    emails: Sequence[Mapping],
-    manager: User | None = None,
-    active: bool = True,
-    attributes: Mapping | None = None,
-) -> User:
-    """A user created by the identity provider, or the account it deleted earlier, back.
-
-    ``values`` maps every name in ``SCIM_USER_FIELDS`` to a string; ``emails`` is the complete
-    list of ``{"value", "type", "primary", "display"}`` in SCIM order (``display`` optional);
-    ``attributes`` is the document of the other SCIM core attributes (``User.scim_attributes``,
-    validated by the SCIM adapter; None: none). A member deleted through SCIM with
-    this username (case-insensitively) is revived: same account, memberships and data kept,
-    ``scim_deleted_at`` cleared, fields replaced, active unless ``active`` is False. Otherwise
-    a new member with an unusable password; a live user with the username makes the database
-    constraint raise IntegrityError.
-
-    The caller holds the organisation's profiles lock (``teams.services.profiles_lock``, which
-    the SCIM write lock takes shared), so ``organisation.default_scim_profile_id`` is current:
-    a new member belongs to no team, and gets it in its INSERT. No savepoint: a failure
-    aborts the caller's transaction, which the SCIM view rolls back.
-    """
-    user = (
-        User.objects.select_for_update()
-        .filter(organisation=organisation, username__iexact=values["username"],
-                scim_deleted_at__isnull=False, role=Role.MEMBER)
-        .first()
-    )
-    revived = user is not None
-    if not revived:
-        user = User(organisation=organisation, role=Role.MEMBER)
-        user.set_unusable_password()
-    user.scim_deleted_at = None
-    _user_scim_assign(user, values=values, manager=manager, attributes=attributes or {})
-    _user_set_active(user, active)
-    user.scim_managed = True
-    user.scim_updated_at = timezone.now()
-    if not revived:
-        user.profile_id, user.profile_team_id = organisation.default_scim_profile_id, None
-    user.save()
-    created = _user_emails_replace(user, emails, delete_existing=revived)
-    if revived:  # its memberships were kept
-        _scim_user_refresh_profile(user, organisation=organisation)
-    else:  # complete in memory: the SCIM response needs no re-read
-        keep_loaded(user, "emails", created)
-        keep_loaded(user, "teams", [])
-    return user
-
-
-def user_scim_update(
-    *,
-    user: User,
-    values: Mapping[str, str],
-    emails: Sequence[Mapping],
-    manager: User | None,
-    active: bool | None,
-    attributes: Mapping | None = None,
-) -> User:
-    """Apply a SCIM replace or patch to ``user`` (a member, locked by the caller).
-
-    Same arguments as ``user_scim_create``; ``active=None`` and ``attributes=None`` leave them
-    as they are. Deactivation
+def user_scim_mirror(*, user: User, values: Mapping) -> list[str]:
+    """Set ``values`` (field -> value, ``is_active`` among them) on ``user`` and save those
+    that changed, in one UPDATE (none when nothing changed); return their names. Deactivation
     ends every session of the user; reactivation restores the account as it was (memberships
-    and data are never touched), without bringing old sessions back. The user becomes
-    SCIM-managed. Nothing is written when nothing changes and it already is SCIM-managed.
-    A protected user raises PermissionDenied before anything starts; after that, no
-    savepoint (one transaction, or part of the caller's: a failure aborts it).
-    """
+    and data are never touched) without bringing old sessions back."""
     _refuse_protected(user)
-    return _user_scim_update(user=user, values=values, emails=emails, manager=manager, active=active,
-                             attributes=attributes)
+    changed = [name for name, value in values.items() if name != "is_active" and getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, values[name])
+    if "is_active" in values:
+        changed += _user_set_active(user, values["is_active"])
+    if changed:
+        user.save(update_fields=[*changed, "updated_at"])
+    return changed
 
 
-@transaction.atomic(savepoint=False)
-def _user_scim_update(*, user: User, values, emails, manager, active, attributes) -> User:
-    changed = _user_scim_assign(user, values=values, manager=manager, attributes=attributes)
-    if active is not None:
-        changed += _user_set_active(user, active)
-    emails_changed = _user_emails_differ(user, emails)
-    newly_managed = not user.scim_managed
-    if not (changed or emails_changed or newly_managed):
-        return user
-    user.scim_managed = True
-    user.scim_updated_at = timezone.now()
-    user.save(update_fields=[*changed, "scim_managed", "scim_updated_at", "updated_at"])
-    if emails_changed:
-        _user_emails_replace(user, emails)
-    if newly_managed:
-        _scim_user_refresh_profile(user)
-    return user
-
-
-def user_scim_delete(*, user: User) -> None:
-    """The identity provider deleted ``user``: deactivate it (its sessions end) and hide it
-    from SCIM. Nothing is destroyed: memberships, profile and data stay, and a later SCIM
-    create with the same username brings the account back (``user_scim_create``). One
-    UPDATE: no transaction of its own is needed."""
-    _refuse_protected(user)
-    now = timezone.now()
-    _user_set_active(user, False)
-    user.scim_deleted_at = now
-    user.scim_updated_at = now
-    user.save(update_fields=["is_active", "session_version", "scim_deleted_at", "scim_updated_at", "updated_at"])
+def user_scim_deactivate(*, user: User) -> None:
+    """The identity provider deleted ``user``: it can no longer sign in and its sessions end.
+    Nothing is destroyed (memberships, profile and data stay): a later SCIM create of the same
+    userName brings the account back. One UPDATE."""
+    user_scim_mirror(user=user, values={"is_active": False})
 
 
 def _refuse_protected(user: User) -> None:
     # The SCIM adapter answers 403 before calling; this keeps any other caller honest.
     if user.is_protected:
         raise PermissionDenied("Owners and administrators are managed in the hub, not through SCIM.")
-
-
-def _scim_user_refresh_profile(user: User, *, organisation: Organisation | None = None) -> None:
-    """Give a user SCIM now manages its effective profile (teams.profiles: highest-ranked mapped
-    team, else the organisation's default for SCIM users). Callers inside a SCIM request hold
-    the organisation lock already (the backend's ``write_lock``, shared), so the lock order is
-    the one every team service uses: organisation first, then user rows; one UPDATE."""
-    team_services.profiles_recompute_held(organisation=organisation or user.organisation, user_ids=[user.pk])
-
-
-def _user_scim_assign(
-    user: User, *, values: Mapping[str, str], manager: User | None, attributes: Mapping | None
-) -> list[str]:
-    """Set the SCIM fields on ``user`` (unsaved); return the names of those that changed.
-    ``attributes`` None leaves ``scim_attributes`` as it is."""
-    changed = []
-    if attributes is not None and user.scim_attributes != attributes:
-        user.scim_attributes = dict(attributes)
-        changed.append("scim_attributes")
-    for name in SCIM_USER_FIELDS:
-        if getattr(user, name) != values[name]:
-            setattr(user, name, values[name])
-            changed.append(name)
-    if user.manager_id != (manager.pk if manager else None):
-        user.manager = manager
-        changed.append("manager")
-    return changed
 
 
 def _user_set_active(user: User, active: bool) -> list[str]:
@@ -374,23 +262,3 @@ def _user_set_active(user: User, active: bool) -> list[str]:
         return ["is_active"]
     user.session_version += 1
     return ["is_active", "session_version"]
-
-
-def _email_rows(emails) -> list[tuple]:
-    return [(e["value"], e["type"], e["primary"], e.get("display", "")) for e in emails]
-
-
-def _user_emails_differ(user: User, emails: Sequence[Mapping]) -> bool:
-    current = [(e.value, e.type, e.primary, e.display)
-               for e in sorted(user.emails.all(), key=lambda e: (e.position, e.pk))]
-    return current != _email_rows(emails)
-
-
-def _user_emails_replace(user: User, emails: Sequence[Mapping], *, delete_existing: bool = True) -> list[UserEmail]:
-    if delete_existing:
-        UserEmail.objects.filter(user=user).delete()
-    getattr(user, "_prefetched_objects_cache", {}).pop("emails", None)
-    return UserEmail.objects.bulk_create(
-        UserEmail(user=user, value=value, type=type_, primary=primary, display=display, position=position)
-        for position, (value, type_, primary, display) in enumerate(_email_rows(emails))
-    )

@@ -46,6 +46,7 @@ from saml2.time_util import str_to_time
 from scim_provisioning.activity import event_record
 from scim_provisioning.models import SCIMEvent
 
+from . import selectors
 from .models import Organisation, SeenSAMLAssertion, SSOConfiguration, User
 
 logger = logging.getLogger(__name__)
@@ -430,7 +431,7 @@ def _verify(*, organisation: Organisation, request, saml_response: str, outstand
         result.reason = f"No user {login!r} in {organisation.name}: users are created by provisioning (SCIM), not at sign-in"
         return result
     result.user = user
-    if user.scim_deleted_at is not None:
+    if selectors.user_is_deprovisioned(user):
         result.ok = False
         result.reason = f"The user {user.username!r} was deleted by the identity provider"
     elif not user.is_active:
@@ -455,7 +456,7 @@ def acs_process(*, organisation: Organisation, request, saml_response: str, outs
         status_code=(200 if test else 302) if result.ok else 403,
         actor=result.user if result.ok and not test else None,
         resource_type="User",
-        resource_id=str(result.user.scim_id) if result.user else "",
+        resource_id=str(result.user.scim_link.scim_id) if result.user and result.user.scim_link else "",
         resource_display=who,
         detail=("Signed in with SAML" + (f" (SP-initiated {result.request_id})" if result.request_id else " (IdP-initiated)"))
         if result.ok

@@ -300,7 +300,7 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
     def replace(self, data: dict) -> None:
         self._check_changeable()
         changes = self.changes_from_resource(data)
-        rails.check_username(organisation=self.organisation, username=changes.username, previous=self.obj.username)
+        rails.check_username(organisation=self.organisation, username=changes.username, previous=self.obj.user_name)
         self._answer_from(get_backend().user_update(link=self.obj, changes=changes))
 
     def patch(self, operations: list) -> bool:
@@ -316,7 +316,7 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         if self._emails_patched:
             self._check_email_types(changes.emails, "emails")
             changes.emails = _one_primary(changes.emails)
-        rails.check_username(organisation=self.organisation, username=changes.username, previous=self.obj.username)
+        rails.check_username(organisation=self.organisation, username=changes.username, previous=self.obj.user_name)
         self._answer_from(get_backend().user_update(link=self.obj, changes=changes))
         return True
 
@@ -364,8 +364,7 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
 
     def _text(self, field: str, value, attr: str, required: bool = False) -> str:
         check = name_text if field in NAME_FIELDS else text
-        column = "user_name" if field == "username" else field
-        return check(value, attr, limit=max_length(SCIMUserModel, column), required=required)
+        return check(value, attr, limit=get_backend().field_limit(field), required=required)
 
     def _email_set(self, email: EmailChange, sub_attr: str, value, attr: str) -> None:
         """Set one sub-attribute (value, type or primary) of ``email``, checked."""

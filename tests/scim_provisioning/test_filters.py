@@ -8,7 +8,7 @@ from urllib.parse import quote_plus
 import pytest
 from django.utils import timezone
 
-from tests.factories import TeamFactory, UserEmailFactory, UserFactory
+from tests.factories import SCIMUserEmailFactory, TeamFactory, UserFactory
 from vxp_hub.models import User
 
 
@@ -16,8 +16,8 @@ from vxp_hub.models import User
 def people(organisation):
     alice = UserFactory(organisation=organisation, username="Alice@Example.com", given_name="Alice",
                         family_name="Archer", external_id="00uALICE", department="R&D", email=False)
-    UserEmailFactory(user=alice, value="alice@work.example", type="work", primary=True)
-    UserEmailFactory(user=alice, value="alice@home.example", type="home", primary=False)
+    SCIMUserEmailFactory(scim_user=alice.scim_link, value="alice@work.example", type="work", primary=True)
+    SCIMUserEmailFactory(scim_user=alice.scim_link, value="alice@home.example", type="home", primary=False)
     bob = UserFactory(organisation=organisation, username="bob@example.com", given_name="Bob",
                       family_name="Baker", external_id="00uBOB", is_active=False)
     carol = UserFactory(organisation=organisation, username="carol_100%@example.com", given_name="Carol",

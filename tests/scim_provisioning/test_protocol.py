@@ -230,11 +230,11 @@ def test_writes_refused_for_their_body_are_in_the_activity_log(scim, organisatio
 
 
 def test_attributes_with_a_value_filter_keeps_the_matching_entries(scim, organisation):
-    from tests.factories import UserEmailFactory
+    from tests.factories import SCIMUserEmailFactory
 
     user = UserFactory(organisation=organisation, username="two@example.com", email=False)
-    UserEmailFactory(user=user, value="work@example.com", type="work", primary=True)
-    UserEmailFactory(user=user, value="home@example.com", type="home", primary=False)
+    SCIMUserEmailFactory(scim_user=user.scim_link, value="work@example.com", type="work", primary=True)
+    SCIMUserEmailFactory(scim_user=user.scim_link, value="home@example.com", type="home", primary=False)
     resource = body(scim.get(f"Users/{user.scim_id}", {"attributes": 'emails[type eq "work"]'}))
     assert resource["emails"] == [{"value": "work@example.com", "primary": True, "type": "work"}]
     resource = body(scim.get(f"Users/{user.scim_id}", {"attributes": 'emails[type eq "HOME"].value,userName'}))

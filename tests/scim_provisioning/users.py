@@ -2,6 +2,7 @@
 
 from django_scim.constants import SchemaURI
 
+from scim_provisioning.models import SCIMUser
 from vxp_hub.models import User
 
 USER = SchemaURI.USER
@@ -33,9 +34,22 @@ def user_state(user: User) -> dict:
     """Everything a SCIM write could change about ``user``, read fresh from the database."""
     fresh = User.objects.get(pk=user.pk)
     fields = {f.attname: getattr(fresh, f.attname) for f in User._meta.concrete_fields}
-    fields["emails"] = list(fresh.emails.order_by("position", "pk").values_list("value", "type", "primary", "position"))
+    link = fresh.scim_link
+    if link is not None:
+        fields.update({f"scim.{f.attname}": getattr(link, f.attname) for f in SCIMUser._meta.concrete_fields})
+        fields["emails"] = list(link.emails.order_by("position", "pk").values_list("value", "type", "primary", "position"))
     fields["teams"] = sorted(fresh.teams.values_list("pk", flat=True))
     return fields
+
+
+def link_of(scim_id) -> SCIMUser:
+    """The SCIM user with this id (a string or UUID), with its host user."""
+    return SCIMUser.objects.select_related("user").get(scim_id=scim_id)
+
+
+def user_of(scim_id) -> User:
+    """The hub user whose SCIM user has this id."""
+    return link_of(scim_id).user
 
 
 def organisation_state(organisation) -> dict:

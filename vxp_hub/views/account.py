@@ -19,6 +19,7 @@ def render_account(request, *, forbidden: str | None = None, status: int = 200):
     return render(request, "vxp_hub/account.html", {
         "organisation": user.organisation,
         "account": user,
+        "scim_managed": bool(user.scim_link and user.scim_link.managed),
         "administrators": organisation_administrators(organisation=user.organisation),
         "forbidden": forbidden,
     }, status=status)
