@@ -40,6 +40,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     role = Role.MEMBER
     password = factory.django.Password(PASSWORD)
 
+    # What the identity provider said lives on the user's SCIM user: these keywords go there.
+    SCIM_FIELDS = {"external_id": "external_id", "scim_managed": "managed", "scim_deleted_at": "deleted_at",
+                   "scim_attributes": "attributes", "manager": "manager"}
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        scim = {cls.SCIM_FIELDS[k]: kwargs.pop(k) for k in list(kwargs) if k in cls.SCIM_FIELDS}
+        user = super()._create(model_class, *args, **kwargs)
+        if scim.get("manager") is not None:
+            scim["manager"] = scim["manager"].scim_link
+        user._scim_fields = scim
+        return user
+
     @factory.post_generation
     def email(obj, create, extracted, **kwargs):
         """Like ``vxp_hub.services.user_create``: the user's SCIM user (unmanaged), with one work
@@ -51,7 +64,8 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.email = emails[0]["value"]
             obj.save(update_fields=["email"])
         user_link(organisation=obj.organisation, user=obj, user_name=obj.username, given_name=obj.given_name,
-                  family_name=obj.family_name, active=obj.is_active, emails=emails)
+                  family_name=obj.family_name, active=obj.is_active, emails=emails,
+                  **getattr(obj, "_scim_fields", {}))
 
 
 class SCIMUserEmailFactory(factory.django.DjangoModelFactory):

@@ -101,7 +101,7 @@ def test_assignment_links_an_existing_user(okta, tenant):
     existing = user_create(organisation=tenant.organisation, username="linked.user@okta.local",
                            given_name="Linked", family_name="User")
     found = expect_list(lookup(okta, "userName", "Linked.User@okta.local"), total=1)["Resources"][0]
-    assert found["id"] == str(existing.scim_id)
+    assert found["id"] == str(existing.scim_link.scim_id)
 
 
 def test_create_response_is_the_full_user_without_password(okta):

@@ -17,7 +17,7 @@ ENTRA_GROUP = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.
 
 def member(user, **extra) -> dict:
     """A member object as Okta sends it: a value (and often a display), no type."""
-    return {"value": str(user.scim_id), **extra}
+    return {"value": str(user.scim_link.scim_id), **extra}
 
 
 def member_ids(team) -> set[str]:

@@ -78,12 +78,12 @@ def test_a_token_sees_only_its_own_organisation(scim, other_scim, organisation, 
     theirs = UserFactory(organisation=other_organisation, username="shared@example.com")
 
     listed = json.loads(scim.get("Users").content)
-    assert [r["id"] for r in listed["Resources"]] == [str(ours.scim_id)]
+    assert [r["id"] for r in listed["Resources"]] == [str(ours.scim_link.scim_id)]
 
     filtered = json.loads(scim.get("Users", {"filter": 'userName eq "shared@example.com"'}).content)
-    assert [r["id"] for r in filtered["Resources"]] == [str(ours.scim_id)]
+    assert [r["id"] for r in filtered["Resources"]] == [str(ours.scim_link.scim_id)]
 
-    assert scim.get(f"Users/{theirs.scim_id}").status_code == 404
-    assert other_scim.get(f"Users/{ours.scim_id}").status_code == 404
-    by_id = json.loads(scim.get("Users", {"filter": f'id eq "{theirs.scim_id}"'}).content)
+    assert scim.get(f"Users/{theirs.scim_link.scim_id}").status_code == 404
+    assert other_scim.get(f"Users/{ours.scim_link.scim_id}").status_code == 404
+    by_id = json.loads(scim.get("Users", {"filter": f'id eq "{theirs.scim_link.scim_id}"'}).content)
     assert by_id["totalResults"] == 0

@@ -26,5 +26,5 @@ def test_a_lone_surrogate_in_a_patch_value_answers_400(scim, organisation, membe
     before = organisation_state(organisation)
     raw = (b'{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations":'
            b' [{"op": "replace", "path": "displayName", "value": "a\\udbffb"}]}')
-    assert_error(scim.patch(f"Users/{member.scim_id}", raw), 400, "invalidValue")
+    assert_error(scim.patch(f"Users/{member.scim_link.scim_id}", raw), 400, "invalidValue")
     assert organisation_state(organisation) == before

@@ -116,7 +116,7 @@ def test_scim_contract_command_lists_requirements_and_what_is_missing(settings, 
     call_command("scim_contract")
     out = capsys.readouterr().out
 
-    assert "ok       user     vxp_hub.User.scim_attributes (field)" in out
+    assert "ok       user     vxp_hub.User.scim_link.attributes (field)" in out
     assert "ok       user     vxp_hub.User.PROTECTED_ROLES (attribute)" in out
     assert out.strip().splitlines()[-1].endswith(", 0 missing.")
 

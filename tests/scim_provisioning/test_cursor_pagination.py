@@ -42,7 +42,7 @@ def test_a_walk_returns_every_user_once_in_order(scim, users):
     pages = _walk(scim, "Users", 3)
 
     assert [len(p["Resources"]) for p in pages] == [3, 3, 1]
-    assert [i for p in pages for i in _ids(p)] == [str(u.scim_id) for u in users]
+    assert [i for p in pages for i in _ids(p)] == [str(u.scim_link.scim_id) for u in users]
     assert all(p["totalResults"] == 7 and p["itemsPerPage"] == len(p["Resources"]) for p in pages)
     assert "startIndex" not in pages[0] and "previousCursor" not in pages[0]
     assert "previousCursor" in pages[1] and "nextCursor" not in pages[-1]
@@ -73,10 +73,10 @@ def test_pages_stay_stable_under_concurrent_writes(scim, organisation, users):
 
     seen = _ids(first) + rest
     assert len(seen) == len(set(seen))  # nothing twice
-    untouched = {str(u.scim_id) for u in users} - {str(users[0].scim_id), str(users[4].scim_id)}
+    untouched = {str(u.scim_link.scim_id) for u in users} - {str(users[0].scim_id), str(users[4].scim_id)}
     assert untouched <= set(seen)  # nothing that existed throughout is skipped
     assert str(users[4].scim_id) not in rest
-    assert {str(u.scim_id) for u in late} <= set(rest)
+    assert {str(u.scim_link.scim_id) for u in late} <= set(rest)
 
 
 def test_filtered_group_walk_and_search_endpoint(scim, organisation, users):
@@ -90,7 +90,7 @@ def test_filtered_group_walk_and_search_endpoint(scim, organisation, users):
     body = response.json()
     assert len(body["Resources"]) == 4
     following = scim.post("Users/.search", {"schemas": [SEARCH], "cursor": body["nextCursor"], "count": 4}).json()
-    assert _ids(following) == [str(u.scim_id) for u in users[4:]]
+    assert _ids(following) == [str(u.scim_link.scim_id) for u in users[4:]]
 
 
 def test_cursors_belong_to_one_query(scim, client, users, other_organisation):
@@ -119,7 +119,7 @@ def test_expired_cursor(scim, users, settings):
 def test_index_paging_is_unchanged(scim, users):
     body = scim.get("Users", {"startIndex": 3, "count": 2}).json()
 
-    assert body["startIndex"] == 3 and _ids(body) == [str(u.scim_id) for u in users[2:4]]
+    assert body["startIndex"] == 3 and _ids(body) == [str(u.scim_link.scim_id) for u in users[2:4]]
     assert "nextCursor" not in body
 
 

@@ -30,7 +30,7 @@ def profiles(organisation):
 def _create_user(scim, name):
     response = scim.post("Users", {"schemas": [USER], "userName": name})
     assert response.status_code == 201, response.content
-    return User.objects.get(scim_id=response.json()["id"])
+    return User.objects.get(scim_links__scim_id=response.json()["id"])
 
 
 def test_created_users_get_the_organisations_default_profile(scim, organisation, profiles):

@@ -135,8 +135,8 @@ def test_group_filters(scim, organisation, people):
     assert group_names('displayName eq "MARKETING"') == ["Marketing"]
     assert group_names('DisplayName eq "marketing"') == ["Marketing"]
     assert group_names('externalId eq "8aa1a0c0"') == ["Marketing"]
-    assert group_names(f'id eq "{marketing.scim_id}"') == ["Marketing"]
+    assert group_names(f'id eq "{marketing.scim_link.scim_id}"') == ["Marketing"]
     assert group_names(f'members.value eq "{people["alice"].scim_id}"') == ["Marketing"]
-    assert group_names(f'id eq "{marketing.scim_id}" and members eq "{people["alice"].scim_id}"') == ["Marketing"]
+    assert group_names(f'id eq "{marketing.scim_link.scim_id}" and members eq "{people["alice"].scim_id}"') == ["Marketing"]
     assert group_names('displayName eq "Nobody"') == []
     assert scim.get("Groups", {"filter": 'owner eq "x"'}).status_code == 400

@@ -58,7 +58,7 @@ def test_concurrent_member_additions_all_land(organisation, scim_token):
         return lambda: _send(scim_token, "patch", f"Groups/{team.scim_id}", body)
 
     assert _run_together(*[add(user) for user in users]) == [204] * len(users)
-    assert member_ids(team) == {str(u.scim_id) for u in [*users, shared]}
+    assert member_ids(team) == {str(u.scim_link.scim_id) for u in [*users, shared]}
 
 
 def test_concurrent_posts_of_one_display_name_give_one_201_and_one_409(organisation, scim_token):
@@ -129,5 +129,5 @@ def test_scim_patch_and_an_administrators_mapping_of_the_same_team_do_not_deadlo
 
     assert results == {"administrator": "done", "identity provider": 204}
     user.refresh_from_db()
-    assert member_ids(team) == {str(user.scim_id)}
+    assert member_ids(team) == {str(user.scim_link.scim_id)}
     assert (user.profile_id, user.profile_team_id) == (profiles["Editor"].pk, team.pk)

@@ -35,7 +35,7 @@ def test_post_honours_members_and_external_id(scim, users):
     assert (team.name, team.external_id, team.scim_managed) == ("Finance", "okta-00g1", True)
     assert member_ids(team) == {str(users[0].scim_id), str(users[1].scim_id)}
     assert sorted(body["members"], key=lambda m: m["display"]) == sorted([
-        {"value": str(u.scim_id), "display": u.username, "$ref": f"http://testserver/scim/v2/Users/{u.scim_id}", "type": "User"}
+        {"value": str(u.scim_link.scim_id), "display": u.username, "$ref": f"http://testserver/scim/v2/Users/{u.scim_link.scim_id}", "type": "User"}
         for u in users[:2]
     ], key=lambda m: m["display"])
     assert scim.get(f"Groups/{body['id']}").json() == body
@@ -76,7 +76,7 @@ def test_post_refuses_another_organisations_user_like_an_unknown_one(scim, organ
     foreign = make_user(other_organisation)
     unknown = uuid.uuid4()
     details = set()
-    for value in (foreign.scim_id, unknown):
+    for value in (foreign.scim_link.scim_id, unknown):
         body = assert_error(scim.post("Groups", {"displayName": "Team", "members": [{"value": str(value)}]}), 400, "invalidValue")
         details.add(body["detail"].replace(str(value), "<id>"))
     assert len(details) == 1
@@ -240,9 +240,9 @@ def test_a_user_deleted_through_scim_is_not_listed_as_a_member(scim, organisatio
     team = TeamFactory(organisation=organisation, name="Readers")
     kept, deleted = UserFactory(organisation=organisation), UserFactory(organisation=organisation)
     team.members.add(kept, deleted)
-    assert scim.delete(f"Users/{deleted.scim_id}").status_code == 204
+    assert scim.delete(f"Users/{deleted.scim_link.scim_id}").status_code == 204
     members = scim.get(f"Groups/{team.scim_id}").json()["members"]
-    assert [m["value"] for m in members] == [str(kept.scim_id)]
+    assert [m["value"] for m in members] == [str(kept.scim_link.scim_id)]
     listed = scim.get("Groups", {"filter": 'displayName eq "Readers"'}).json()["Resources"][0]["members"]
-    assert [m["value"] for m in listed] == [str(kept.scim_id)]
+    assert [m["value"] for m in listed] == [str(kept.scim_link.scim_id)]
     assert team.members.filter(pk=deleted.pk).exists()  # kept: a POST of its userName brings it back

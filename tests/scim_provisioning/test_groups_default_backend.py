@@ -58,7 +58,7 @@ def test_default_backend_refusals(scim, organisation, other_organisation, users)
     before = snapshot(team)
     foreign = make_user(other_organisation)
     User.objects.filter(pk=users[2].pk).update(scim_deleted_at=timezone.now())
-    for value in (str(uuid.uuid4()), str(foreign.scim_id), str(users[2].scim_id)):
+    for value in (str(uuid.uuid4()), str(foreign.scim_link.scim_id), str(users[2].scim_id)):
         assert_error(scim.patch(f"Groups/{team.scim_id}", patch_body(
             {"op": "add", "path": "members", "value": [member(users[1]), {"value": value}]},
         )), 400, "invalidValue")

@@ -14,7 +14,7 @@ def users(organisation):
 
 
 def _entra_member(user) -> dict:
-    return {"$ref": None, "value": str(user.scim_id)}
+    return {"$ref": None, "value": str(user.scim_link.scim_id)}
 
 
 def test_entra_group_provisioning(scim, organisation, users):
@@ -60,7 +60,7 @@ def test_entra_group_provisioning(scim, organisation, users):
         {"op": "Add", "path": "members", "value": [_entra_member(u) for u in users]},
     ))
     assert response.status_code == 204
-    assert member_ids(team) == {str(u.scim_id) for u in users}
+    assert member_ids(team) == {str(u.scim_link.scim_id) for u in users}
 
     # Remove with a value array: only the listed member goes (not all of them).
     response = scim.patch(f"Groups/{gid}", patch_body({"op": "Remove", "path": "members", "value": [_entra_member(users[0])]}))

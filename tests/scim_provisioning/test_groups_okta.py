@@ -61,15 +61,15 @@ def test_group_push_sequence(scim, organisation, alice, bob, carol):
     ))
     assert response.status_code == 204
     assert response.content == b""
-    assert member_ids(team) == {str(alice.scim_id), str(bob.scim_id)}
+    assert member_ids(team) == {str(alice.scim_link.scim_id), str(bob.scim_link.scim_id)}
 
     # One request: remove by filter, add another.
     response = scim.patch(f"Groups/{gid}", patch_body(
-        {"op": "remove", "path": f'members[value eq "{alice.scim_id}"]'},
+        {"op": "remove", "path": f'members[value eq "{alice.scim_link.scim_id}"]'},
         {"op": "add", "path": "members", "value": [member(carol, display=carol.username)]},
     ))
     assert response.status_code == 204
-    assert member_ids(team) == {str(bob.scim_id), str(carol.scim_id)}
+    assert member_ids(team) == {str(bob.scim_link.scim_id), str(carol.scim_link.scim_id)}
 
     # d) Rename, sent on every sync as a path-less replace carrying the id: members stay.
     for name in ("Test SCIMv2", "Test SCIMv2 (renamed)"):
@@ -77,12 +77,12 @@ def test_group_push_sequence(scim, organisation, alice, bob, carol):
         assert response.status_code == 204
         team.refresh_from_db()
         assert team.name == name
-        assert member_ids(team) == {str(bob.scim_id), str(carol.scim_id)}
+        assert member_ids(team) == {str(bob.scim_link.scim_id), str(carol.scim_link.scim_id)}
 
     # "Push now": full replace, then an empty group.
     response = scim.patch(f"Groups/{gid}", patch_body({"op": "replace", "path": "members", "value": [member(alice)]}))
     assert response.status_code == 204
-    assert member_ids(team) == {str(alice.scim_id)}
+    assert member_ids(team) == {str(alice.scim_link.scim_id)}
     response = scim.patch(f"Groups/{gid}", patch_body({"op": "replace", "path": "members", "value": []}))
     assert response.status_code == 204
     assert member_ids(team) == set()
@@ -119,9 +119,9 @@ def test_okta_aiw_put_replaces_name_and_the_complete_member_set(scim, alice, bob
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["displayName"] == "AIW renamed"
-    assert {m["value"] for m in body["members"]} == {str(bob.scim_id), str(carol.scim_id)}
+    assert {m["value"] for m in body["members"]} == {str(bob.scim_link.scim_id), str(carol.scim_link.scim_id)}
     assert all(m["type"] == "User" for m in body["members"])
-    assert member_ids(team) == {str(bob.scim_id), str(carol.scim_id)}
+    assert member_ids(team) == {str(bob.scim_link.scim_id), str(carol.scim_link.scim_id)}
 
     # members: [] is the complete (empty) set.
     response = scim.put(f"Groups/{gid}", {"schemas": [GROUP], "displayName": "AIW renamed", "members": []})
@@ -139,7 +139,7 @@ def test_okta_links_a_hand_made_team_found_by_display_name(scim, organisation, a
     assert response.json()["totalResults"] == 1
     found = response.json()["Resources"][0]
     assert found["id"] == str(team.scim_id)
-    assert found["members"][0]["value"] == str(alice.scim_id)
+    assert found["members"][0]["value"] == str(alice.scim_link.scim_id)
     team.refresh_from_db()
     assert not team.scim_managed
 
@@ -155,7 +155,7 @@ def test_okta_links_a_hand_made_team_found_by_display_name(scim, organisation, a
     team.refresh_from_db()
     assert team.scim_managed
     assert team.name == "Marketing"
-    assert member_ids(team) == {str(alice.scim_id), str(bob.scim_id)}
+    assert member_ids(team) == {str(alice.scim_link.scim_id), str(bob.scim_link.scim_id)}
 
 
 def test_okta_import_pages_groups_with_their_members(scim, organisation, alice, bob):

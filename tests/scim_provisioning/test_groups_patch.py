@@ -27,7 +27,7 @@ def team(organisation, users):
 
 
 def _ids(*users) -> set[str]:
-    return {str(u.scim_id) for u in users}
+    return {str(u.scim_link.scim_id) for u in users}
 
 
 def test_add_merges_and_deduplicates(scim, team, users):

@@ -74,9 +74,9 @@ def _filters(a_group, a_user):
     return {
         "displayName": f'displayName eq "{a_group.name}"',
         "id": f'id eq "{a_group.scim_id}"',
-        "members.value": f'members.value eq "{a_user.scim_id}"',
+        "members.value": f'members.value eq "{a_user.scim_link.scim_id}"',
         "externalId": f'externalId eq "{a_group.external_id}"',
-        "combined": f'displayName eq "{a_group.name}" and members.value eq "{a_user.scim_id}"',
+        "combined": f'displayName eq "{a_group.name}" and members.value eq "{a_user.scim_link.scim_id}"',
     }
 
 
@@ -120,7 +120,7 @@ def test_another_organisations_user_cannot_join_like_an_unknown_user(scim, other
     foreign = scim.patch(f"Groups/{a_group.scim_id}", patch_body({"op": "add", "path": "members", "value": [member(b_user)]}))
     unknown = scim.patch(f"Groups/{a_group.scim_id}", patch_body({"op": "add", "path": "members", "value": [{"value": str(missing)}]}))
     assert_error(foreign, 400, "invalidValue")
-    assert _normalised(foreign, b_user.scim_id) == _normalised(unknown, missing)
+    assert _normalised(foreign, b_user.scim_link.scim_id) == _normalised(unknown, missing)
     assert snapshot(a_group) == before
 
     # And B cannot put A's user into its own group.

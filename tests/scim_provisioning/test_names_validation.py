@@ -59,7 +59,7 @@ def test_post_user_refuses_the_name(scim, organisation, member, attr, label):
 def test_put_user_refuses_the_name(scim, organisation, member, attr, label):
     before = organisation_state(organisation)
     body = {"schemas": [USER], "userName": member.username, **{attr: BAD[label]}}
-    _expect_invalid(scim.put(f"Users/{member.scim_id}", body), attr)
+    _expect_invalid(scim.put(f"Users/{member.scim_link.scim_id}", body), attr)
     assert organisation_state(organisation) == before
 
 
@@ -81,7 +81,7 @@ def test_patch_user_refuses_the_name(scim, organisation, member, shape, attr, la
     operation = PATCH_SHAPES[shape](attr, BAD[label])
     # A valid change first: the refused one must take the whole request back.
     body = patch_body({"op": "replace", "path": "title", "value": "Changed"}, operation)
-    _expect_invalid(scim.patch(f"Users/{member.scim_id}", body), attr)
+    _expect_invalid(scim.patch(f"Users/{member.scim_link.scim_id}", body), attr)
     assert organisation_state(organisation) == before
 
 
@@ -107,7 +107,7 @@ def test_users_with_names_in_any_script_are_accepted(scim, organisation, name):
 def team(scim, organisation):
     user = make_user(organisation, username="m@acme.example")
     response = scim.post("Groups", {"schemas": [GROUP], "displayName": "Engineering",
-                                    "members": [{"value": str(user.scim_id)}]})
+                                    "members": [{"value": str(user.scim_link.scim_id)}]})
     assert response.status_code == 201, response.content
     return Team.objects.get(scim_id=response.json()["id"])
 

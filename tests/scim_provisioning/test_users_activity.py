@@ -56,14 +56,14 @@ def test_a_conflict_is_logged_as_a_failure(scim, organisation, member, token):
 
 
 def test_a_refused_change_of_a_protected_user_is_logged_as_a_failure(scim, organisation, owner, token):
-    scim.patch(f"Users/{owner.scim_id}", patch_body({"op": "replace", "value": {"active": False}}))
+    scim.patch(f"Users/{owner.scim_link.scim_id}", patch_body({"op": "replace", "value": {"active": False}}))
     [event] = _events(organisation, "user.patch")
-    assert (event.outcome, event.status_code, event.resource_id) == (SCIMEvent.Outcome.FAILURE, 403, str(owner.scim_id))
+    assert (event.outcome, event.status_code, event.resource_id) == (SCIMEvent.Outcome.FAILURE, 403, str(owner.scim_link.scim_id))
     assert "not through SCIM" in event.detail and event.token_hint == token.hint
 
 
 def test_an_invalid_value_is_logged_without_the_value(scim, organisation, member):
-    scim.patch(f"Users/{member.scim_id}", patch_body({"op": "replace", "path": "userName", "value": "u" * 151}))
+    scim.patch(f"Users/{member.scim_link.scim_id}", patch_body({"op": "replace", "path": "userName", "value": "u" * 151}))
     [event] = _events(organisation, "user.patch")
     assert (event.outcome, event.status_code) == (SCIMEvent.Outcome.FAILURE, 400)
     assert "userName" in event.detail and "u" * 151 not in event.detail
@@ -79,5 +79,5 @@ def test_an_id_with_control_characters_is_logged(scim, organisation):
 def test_reads_are_not_logged(scim, organisation, member):
     before = SCIMEvent.objects.filter(organisation=organisation).exclude(action__startswith="token.").count()
     scim.get("Users")
-    scim.get(f"Users/{member.scim_id}")
+    scim.get(f"Users/{member.scim_link.scim_id}")
     assert SCIMEvent.objects.filter(organisation=organisation).exclude(action__startswith="token.").count() == before

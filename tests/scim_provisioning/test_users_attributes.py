@@ -93,7 +93,7 @@ def test_put_replaces_and_clears_what_it_does_not_carry(scim, organisation):
     for attr in STORED:
         if attr != "phoneNumbers":
             assert attr not in body, attr
-    assert User.objects.get(scim_id=created["id"]).scim_attributes == {
+    assert User.objects.get(scim_links__scim_id=created["id"]).scim_attributes == {
         "phoneNumbers": [{"type": "work", "value": "+1 555 0100"}]}
     assert scim.get(f"Users/{created['id']}").json() == body
 
@@ -209,10 +209,10 @@ def test_email_display_is_stored_and_patched(scim, organisation):
 ])
 def test_patch_paths_naming_no_sub_attribute_are_refused(scim, organisation, path):
     created = _create(scim)
-    before = user_state(User.objects.get(scim_id=created["id"]))
+    before = user_state(User.objects.get(scim_links__scim_id=created["id"]))
     assert_error(scim.patch(f"Users/{created['id']}", patch_body({"op": "add", "path": path, "value": "1"})),
                  400, "invalidPath")
-    assert user_state(User.objects.get(scim_id=created["id"])) == before
+    assert user_state(User.objects.get(scim_links__scim_id=created["id"])) == before
 
 
 # --- wrong types, sizes: 400 and nothing changed ------------------------------------------------
@@ -242,7 +242,7 @@ def test_post_with_a_wrong_value_creates_nothing(scim, organisation, wrong):
 @pytest.mark.parametrize("wrong", WRONG)
 def test_put_and_patch_with_a_wrong_value_change_nothing(scim, organisation, wrong):
     created = _create(scim)
-    user = User.objects.get(scim_id=created["id"])
+    user = User.objects.get(scim_links__scim_id=created["id"])
     before = user_state(user)
     assert_error(scim.put(f"Users/{created['id']}", {**ENTRA_USER, **wrong}), 400, "invalidValue")
     assert_error(scim.patch(f"Users/{created['id']}", patch_body({"op": "replace", "value": wrong})),
@@ -261,7 +261,7 @@ def test_put_and_patch_with_a_wrong_value_change_nothing(scim, organisation, wro
 ])
 def test_patch_with_a_wrong_value_in_a_path_changes_nothing(scim, organisation, operation):
     created = _create(scim)
-    user = User.objects.get(scim_id=created["id"])
+    user = User.objects.get(scim_links__scim_id=created["id"])
     before = user_state(user)
     # A good operation first: the whole PATCH is refused, not just the bad one.
     response = scim.patch(f"Users/{created['id']}", patch_body(
@@ -272,7 +272,7 @@ def test_patch_with_a_wrong_value_in_a_path_changes_nothing(scim, organisation, 
 
 def test_patch_growing_the_document_past_the_cap_is_refused(scim, organisation):
     created = _create(scim)
-    user = User.objects.get(scim_id=created["id"])
+    user = User.objects.get(scim_links__scim_id=created["id"])
     for i in range(15):
         _patch(scim, created["id"], {"op": "add", "path": f'phoneNumbers[type eq "t{i}"].value', "value": "1" * 2000})
     before = user_state(user)
@@ -285,25 +285,25 @@ def test_patch_growing_the_document_past_the_cap_is_refused(scim, organisation):
 # --- SCIM roles are not the hub's role ----------------------------------------------------------
 def test_scim_roles_never_change_the_hub_role(scim, organisation, member):
     created = _create(scim)
-    assert User.objects.get(scim_id=created["id"]).role == "member"
+    assert User.objects.get(scim_links__scim_id=created["id"]).role == "member"
     _patch(scim, created["id"], {"op": "replace", "path": "roles", "value": [{"value": "administrator"}]},
            {"op": "add", "path": 'roles[value eq "owner"].primary', "value": True})
     response = scim.put(f"Users/{created['id']}", {**ENTRA_USER, "roles": [{"value": "owner", "primary": True}]})
     assert response.status_code == 200
     assert response.json()["roles"] == [{"value": "owner", "primary": True}]
-    assert User.objects.get(scim_id=created["id"]).role == "member"
-    body = _patch(scim, str(member.scim_id), {"op": "add", "value": {"roles": [{"value": "owner"}]}})
+    assert User.objects.get(scim_links__scim_id=created["id"]).role == "member"
+    body = _patch(scim, str(member.scim_link.scim_id), {"op": "add", "value": {"roles": [{"value": "owner"}]}})
     assert body["roles"] == [{"value": "owner"}]
     member.refresh_from_db()
     assert member.role == "member" and not member.is_protected
 
 
 def test_protected_users_cannot_get_scim_roles(scim, organisation, administrator):
-    response = scim.patch(f"Users/{administrator.scim_id}", patch_body(
+    response = scim.patch(f"Users/{administrator.scim_link.scim_id}", patch_body(
         {"op": "add", "path": "roles", "value": [{"value": "member"}]}))
     assert_error(response, 403)
     administrator.refresh_from_db()
-    assert administrator.scim_attributes == {} and administrator.role == "administrator"
+    assert administrator.scim_link.attributes == {} and administrator.role == "administrator"
 
 
 # --- discovery -----------------------------------------------------------------------------------

@@ -92,7 +92,7 @@ BAD_OPERATIONS = {
 @pytest.fixture
 def state(organisation, member, owner):
     """The organisation's users before the request; compare after it."""
-    member.emails.create(value="home@example.com", type="home", position=1)
+    member.scim_link.emails.create(value="home@example.com", type="home", position=1)
     return lambda: organisation_state(organisation)
 
 
@@ -102,7 +102,7 @@ def state(organisation, member, owner):
 def test_unreadable_bodies(scim, member, state, method, name):
     raw, scim_type = RAW_BODIES[name]
     before = state()
-    url = "Users" if method == "post" else f"Users/{member.scim_id}"
+    url = "Users" if method == "post" else f"Users/{member.scim_link.scim_id}"
     assert_error(getattr(scim, method)(url, raw), 400, scim_type)
     assert state() == before
 
@@ -119,7 +119,7 @@ def test_post_with_a_wrong_value(scim, state, name):
 def test_put_with_a_wrong_value(scim, member, state, name):
     before = state()
     body = {**GOOD, "userName": member.username, **WRONG_VALUES[name]}
-    assert_error(scim.put(f"Users/{member.scim_id}", body), 400, "invalidValue")
+    assert_error(scim.put(f"Users/{member.scim_link.scim_id}", body), 400, "invalidValue")
     assert state() == before
 
 
@@ -127,7 +127,7 @@ def test_put_with_a_wrong_value(scim, member, state, name):
 def test_patch_with_a_wrong_value_in_a_pathless_replace(scim, member, state, name):
     value = {k: v for k, v in WRONG_VALUES[name].items()}
     before = state()
-    response = scim.patch(f"Users/{member.scim_id}", patch_body(
+    response = scim.patch(f"Users/{member.scim_link.scim_id}", patch_body(
         {"op": "replace", "path": "title", "value": "Applied first"},
         {"op": "replace", "value": value},
     ))
@@ -140,7 +140,7 @@ def test_patch_with_a_wrong_value_in_a_pathless_replace(scim, member, state, nam
 def test_patch_with_a_bad_operation_applies_nothing(scim, member, state, name):
     operation, status, scim_type = BAD_OPERATIONS[name]
     before = state()
-    response = scim.patch(f"Users/{member.scim_id}", patch_body(
+    response = scim.patch(f"Users/{member.scim_link.scim_id}", patch_body(
         {"op": "replace", "path": "displayName", "value": "Applied first"},
         operation,
     ))
@@ -159,7 +159,7 @@ def test_patch_with_a_bad_operation_applies_nothing(scim, member, state, name):
 ])
 def test_patch_with_a_malformed_message(scim, member, state, body):
     before = state()
-    assert_error(scim.patch(f"Users/{member.scim_id}", body), 400, "invalidSyntax")
+    assert_error(scim.patch(f"Users/{member.scim_link.scim_id}", body), 400, "invalidSyntax")
     assert state() == before
 
 

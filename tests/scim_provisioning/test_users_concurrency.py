@@ -45,7 +45,7 @@ def test_concurrent_posts_of_one_username_give_one_201(organisation, scim_token)
             assert body["status"] == "409" and body["scimType"] == "uniqueness"
             assert "burst@example.com" not in body["detail"] and "constraint" not in body["detail"].lower()
     user = User.objects.get(organisation=organisation, username__iexact="burst@example.com")
-    assert user.emails.count() == 1
+    assert user.scim_link.emails.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

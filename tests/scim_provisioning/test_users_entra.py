@@ -36,7 +36,7 @@ def test_entra_create_ignores_nulls_roles_and_unknown_urns(entra_user):
     assert "title" not in entra_user
     assert entra_user[ENTERPRISE] == {"employeeNumber": "E-1"}
     assert ENTERPRISE in entra_user["schemas"]
-    user = User.objects.get(scim_id=entra_user["id"])
+    user = User.objects.get(scim_links__scim_id=entra_user["id"])
     assert user.role == "member" and user.department == ""
 
 
@@ -86,12 +86,12 @@ def test_entra_add_work_email_creates_it_when_missing(scim, organisation):
 def test_entra_manager_set_as_string_and_removed(scim, entra_user, member):
     user_id = entra_user["id"]
     response = scim.patch(f"Users/{user_id}", patch_body(
-        {"op": "Add", "path": f"{ENTERPRISE}:manager", "value": str(member.scim_id)},
+        {"op": "Add", "path": f"{ENTERPRISE}:manager", "value": str(member.scim_link.scim_id)},
     ))
     assert response.status_code == 200
     manager = response.json()[ENTERPRISE]["manager"]
-    assert manager["value"] == str(member.scim_id)  # returned as {"value": …}, never a string
-    assert manager["$ref"].endswith(f"/Users/{member.scim_id}")
+    assert manager["value"] == str(member.scim_link.scim_id)  # returned as {"value": …}, never a string
+    assert manager["$ref"].endswith(f"/Users/{member.scim_link.scim_id}")
 
     response = scim.patch(f"Users/{user_id}", patch_body({"op": "Remove", "path": f"{ENTERPRISE}:manager"}))
     assert response.status_code == 200
@@ -100,22 +100,22 @@ def test_entra_manager_set_as_string_and_removed(scim, entra_user, member):
 
 def test_entra_manager_removed_by_value_filter(scim, entra_user, member, administrator):
     user_id = entra_user["id"]
-    scim.patch(f"Users/{user_id}", patch_body({"op": "Add", "path": "manager", "value": str(member.scim_id)}))
+    scim.patch(f"Users/{user_id}", patch_body({"op": "Add", "path": "manager", "value": str(member.scim_link.scim_id)}))
     # A filter naming someone else removes nothing.
     response = scim.patch(f"Users/{user_id}", patch_body(
-        {"op": "remove", "path": f'manager[value eq "{administrator.scim_id}"]'}))
-    assert response.json()[ENTERPRISE]["manager"]["value"] == str(member.scim_id)
-    response = scim.patch(f"Users/{user_id}", patch_body({"op": "remove", "path": f'manager[value eq "{member.scim_id}"]'}))
+        {"op": "remove", "path": f'manager[value eq "{administrator.scim_link.scim_id}"]'}))
+    assert response.json()[ENTERPRISE]["manager"]["value"] == str(member.scim_link.scim_id)
+    response = scim.patch(f"Users/{user_id}", patch_body({"op": "remove", "path": f'manager[value eq "{member.scim_link.scim_id}"]'}))
     assert response.status_code == 200
     assert "manager" not in response.json()[ENTERPRISE]
-    assert User.objects.get(scim_id=user_id).manager is None
+    assert User.objects.get(scim_links__scim_id=user_id).manager is None
 
 
 def test_entra_manager_in_older_list_form(scim, entra_user, member):
     response = scim.patch(f"Users/{entra_user['id']}", patch_body(
-        {"op": "Replace", "path": f"{ENTERPRISE}:manager", "value": [{"$ref": None, "value": str(member.scim_id)}]}))
+        {"op": "Replace", "path": f"{ENTERPRISE}:manager", "value": [{"$ref": None, "value": str(member.scim_link.scim_id)}]}))
     assert response.status_code == 200
-    assert response.json()[ENTERPRISE]["manager"]["value"] == str(member.scim_id)
+    assert response.json()[ENTERPRISE]["manager"]["value"] == str(member.scim_link.scim_id)
 
 
 @pytest.mark.parametrize(("disable", "enable"), [("False", "True"), (False, True), ("false", "TRUE")])
@@ -144,12 +144,12 @@ def test_entra_multi_attribute_replace_with_urn_keys(scim, entra_user):
 
 
 def test_entra_empty_operations_is_a_no_op(scim, entra_user):
-    before = User.objects.get(scim_id=entra_user["id"]).updated_at
+    before = User.objects.get(scim_links__scim_id=entra_user["id"]).updated_at
     response = scim.patch(f"Users/{entra_user['id']}", {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
                                                         "Operations": []})
     assert response.status_code == 200
     assert response.json()["id"] == entra_user["id"]
-    assert User.objects.get(scim_id=entra_user["id"]).updated_at == before
+    assert User.objects.get(scim_links__scim_id=entra_user["id"]).updated_at == before
 
 
 def test_entra_hard_delete_then_404(scim, entra_user):

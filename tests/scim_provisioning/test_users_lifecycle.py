@@ -35,12 +35,12 @@ def test_deactivation_ends_sessions_and_reactivation_restores_the_account(scim, 
     assert _session_user(browser).pk == member.pk
     before = user_state(member)
 
-    assert scim.patch(f"Users/{member.scim_id}", deactivate).status_code == 200
+    assert scim.patch(f"Users/{member.scim_link.scim_id}", deactivate).status_code == 200
     assert not _session_user(browser).is_authenticated
     member.refresh_from_db()
     assert member.is_active is False and member.session_version == before["session_version"] + 1
 
-    response = scim.patch(f"Users/{member.scim_id}", patch_body({"op": "replace", "value": {"active": True}}))
+    response = scim.patch(f"Users/{member.scim_link.scim_id}", patch_body({"op": "replace", "value": {"active": True}}))
     assert response.status_code == 200
     assert not _session_user(browser).is_authenticated  # the old session stays dead
     after = user_state(member)
@@ -54,8 +54,8 @@ def test_deactivation_ends_sessions_and_reactivation_restores_the_account(scim, 
 def test_put_with_active_false_deactivates(scim, member):
     browser = Client()
     browser.force_login(member)
-    resource = scim.get(f"Users/{member.scim_id}").json()
-    assert scim.put(f"Users/{member.scim_id}", dict(resource, active=False)).status_code == 200
+    resource = scim.get(f"Users/{member.scim_link.scim_id}").json()
+    assert scim.put(f"Users/{member.scim_link.scim_id}", dict(resource, active=False)).status_code == 200
     assert not _session_user(browser).is_authenticated
 
 
@@ -65,7 +65,7 @@ def test_delete_hides_the_user_but_keeps_the_account(scim, member_in_team):
     browser.force_login(member)
     before = user_state(member)
 
-    response = scim.delete(f"Users/{member.scim_id}")
+    response = scim.delete(f"Users/{member.scim_link.scim_id}")
     assert response.status_code == 204
     assert not _session_user(browser).is_authenticated
     after = user_state(member)
@@ -73,25 +73,25 @@ def test_delete_hides_the_user_but_keeps_the_account(scim, member_in_team):
     for name in ("teams", "emails", "profile_id", "title", "username", "external_id"):
         assert after[name] == before[name], name
 
-    assert_error(scim.get(f"Users/{member.scim_id}"), 404)
-    assert_error(scim.patch(f"Users/{member.scim_id}", patch_body({"op": "replace", "value": {"active": True}})), 404)
-    assert_error(scim.put(f"Users/{member.scim_id}", {"userName": member.username}), 404)
-    for filter_ in (f'userName eq "{member.username}"', f'id eq "{member.scim_id}"', "active eq false"):
+    assert_error(scim.get(f"Users/{member.scim_link.scim_id}"), 404)
+    assert_error(scim.patch(f"Users/{member.scim_link.scim_id}", patch_body({"op": "replace", "value": {"active": True}})), 404)
+    assert_error(scim.put(f"Users/{member.scim_link.scim_id}", {"userName": member.username}), 404)
+    for filter_ in (f'userName eq "{member.username}"', f'id eq "{member.scim_link.scim_id}"', "active eq false"):
         assert scim.get("Users", {"filter": filter_}).json()["totalResults"] == 0
-    assert str(member.scim_id) not in scim.get("Users").content.decode()
+    assert str(member.scim_link.scim_id) not in scim.get("Users").content.decode()
 
 
 def test_post_of_a_deleted_username_brings_the_same_account_back(scim, member_in_team):
     member = member_in_team
     before = user_state(member)
-    assert scim.delete(f"Users/{member.scim_id}").status_code == 204
+    assert scim.delete(f"Users/{member.scim_link.scim_id}").status_code == 204
 
     response = scim.post("Users", {"schemas": [USER], "userName": member.username.upper(),
                                    "name": {"givenName": "Back", "familyName": "Again"},
                                    "emails": [{"value": "back@example.com", "type": "work", "primary": True}]})
     assert response.status_code == 201
     resource = response.json()
-    assert resource["id"] == str(member.scim_id)
+    assert resource["id"] == str(member.scim_link.scim_id)
     assert resource["active"] is True
     assert resource["name"]["givenName"] == "Back"
     assert resource["emails"] == [{"value": "back@example.com", "primary": True, "type": "work"}]
@@ -101,7 +101,7 @@ def test_post_of_a_deleted_username_brings_the_same_account_back(scim, member_in
     assert after["password"] == before["password"]
     assert after["title"] == ""  # replaced from the body, like a PUT
     assert User.objects.filter(organisation=member.organisation, username__iexact=member.username).count() == 1
-    assert scim.get(f"Users/{member.scim_id}").status_code == 200
+    assert scim.get(f"Users/{member.scim_link.scim_id}").status_code == 200
 
 
 def test_post_of_a_live_username_is_a_conflict(scim, member):
@@ -118,16 +118,16 @@ def protected(request):
 
 
 def test_protected_users_are_readable(scim, protected):
-    response = scim.get(f"Users/{protected.scim_id}")
+    response = scim.get(f"Users/{protected.scim_link.scim_id}")
     assert response.status_code == 200 and response.json()["userName"] == protected.username
     body = scim.get("Users", {"filter": f'userName eq "{protected.username}"'}).json()
-    assert body["totalResults"] == 1 and body["Resources"][0]["id"] == str(protected.scim_id)
+    assert body["totalResults"] == 1 and body["Resources"][0]["id"] == str(protected.scim_link.scim_id)
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 def test_protected_users_cannot_be_changed(scim, protected, method):
     before = user_state(protected)
-    url = f"Users/{protected.scim_id}"
+    url = f"Users/{protected.scim_link.scim_id}"
     if method == "put":
         response = scim.put(url, {"userName": "taken-over@example.com", "active": False})
     elif method == "patch":
@@ -143,7 +143,7 @@ def test_protected_users_cannot_be_changed(scim, protected, method):
 
 def test_a_manual_member_can_be_made_protected_only_in_the_hub(scim, member):
     """SCIM never sets a role: not by POST, PUT or PATCH (role input is ignored)."""
-    resource = scim.get(f"Users/{member.scim_id}").json()
+    resource = scim.get(f"Users/{member.scim_link.scim_id}").json()
     resource["roles"] = [{"value": "administrator", "primary": True}]
-    assert scim.put(f"Users/{member.scim_id}", resource).status_code == 200
+    assert scim.put(f"Users/{member.scim_link.scim_id}", resource).status_code == 200
     assert User.objects.get(pk=member.pk).role == "member"

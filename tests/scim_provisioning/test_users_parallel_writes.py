@@ -130,11 +130,11 @@ def test_an_update_and_a_delete_complete_while_a_create_is_open(organisation, sc
     def update_then_delete():
         try:
             client = Client()
-            patched = client.patch(f"/scim/v2/Users/{scim_user.scim_id}",
+            patched = client.patch(f"/scim/v2/Users/{scim_user.scim_link.scim_id}",
                                    {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
                                     "Operations": [{"op": "replace", "path": "title", "value": "Parallel"}]},
                                    content_type="application/scim+json", **headers)
-            deleted = client.delete(f"/scim/v2/Users/{other.scim_id}", **headers)
+            deleted = client.delete(f"/scim/v2/Users/{other.scim_link.scim_id}", **headers)
             return patched.status_code, deleted.status_code
         finally:
             connection.close()
@@ -186,7 +186,7 @@ def test_a_user_made_scim_managed_while_its_team_is_being_mapped_gets_the_mapped
 
     def patch():
         try:
-            return Client().patch(f"/scim/v2/Users/{manual.scim_id}",
+            return Client().patch(f"/scim/v2/Users/{manual.scim_link.scim_id}",
                                   {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
                                    "Operations": [{"op": "replace", "path": "title", "value": "Managed"}]},
                                   content_type="application/scim+json", HTTP_AUTHORIZATION=f"Bearer {scim_token}")
@@ -199,7 +199,7 @@ def test_a_user_made_scim_managed_while_its_team_is_being_mapped_gets_the_mapped
     thread.join(TIMEOUT)
     assert result["value"].status_code == 200, result["value"].content
     manual.refresh_from_db()
-    assert (manual.scim_managed, manual.profile, manual.profile_team) == (True, profiles["Editor"], team)
+    assert (manual.scim_link.managed, manual.profile, manual.profile_team) == (True, profiles["Editor"], team)
 
 
 def test_creates_racing_default_profile_changes_all_end_with_the_final_default(organisation, profiles, scim_token):

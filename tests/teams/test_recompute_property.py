@@ -35,7 +35,7 @@ def expected(organisation, initial: dict[int, EffectiveProfile]) -> dict[int, Ef
 
     return {
         user.pk: effective_profile(
-            scim_managed=user.scim_managed,
+            scim_managed=user.scim_link.managed,
             protected=user.is_protected,
             current=current(user),
             mapped_teams=mapped[user.pk],
@@ -62,7 +62,7 @@ def population(organisation, other_organisation, profiles):
     teams = [Team.objects.create(organisation=organisation, name=f"Team {i}") for i in range(12)]
     users = bulk_users(organisation, 300, scim_managed=False)
     for user in users:
-        user.scim_managed = rng.random() < 0.7
+        user.scim_link.managed = rng.random() < 0.7
         user.role = rng.choices([Role.MEMBER, Role.ADMINISTRATOR, Role.OWNER], weights=[8, 1, 1])[0]
         # Start from garbage, to prove the recomputation does not depend on the old values.
         user.profile = rng.choice([None, *all_profiles])

@@ -10,7 +10,7 @@ from vxp_hub.models import Role, User, UserEmail
 
 @pytest.fixture
 def admin_with_email(administrator):
-    UserEmail.objects.create(user=administrator, value="admin@acme.example", primary=True)
+    SCIMUserEmail.objects.create(user=administrator, value="admin@acme.example", primary=True)
     return administrator
 
 

@@ -42,5 +42,5 @@ def test_profile_name_unique_per_organisation_case_insensitive(organisation, oth
 
 def test_scim_ids_are_distinct_uuids(organisation):
     a, b = UserFactory(organisation=organisation), UserFactory(organisation=organisation)
-    assert a.scim_id != b.scim_id
-    assert str(a.scim_id) != str(a.pk)
+    assert a.scim_link.scim_id != b.scim_link.scim_id
+    assert str(a.scim_link.scim_id) != str(a.pk)

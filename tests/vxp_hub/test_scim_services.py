@@ -20,7 +20,7 @@ def test_scim_services_refuse_protected_users(request, role):
     with pytest.raises(PermissionDenied):
         user_scim_delete(user=user)
     fresh = User.objects.get(pk=user.pk)
-    assert fresh.is_active and fresh.scim_deleted_at is None and fresh.emails.exists()
+    assert fresh.is_active and fresh.scim_link.deleted_at is None and fresh.scim_link.emails.exists()
 
 
 @pytest.mark.django_db
@@ -35,4 +35,4 @@ def test_scim_services_store_attributes_and_none_leaves_them(organisation):
     assert User.objects.get(pk=user.pk).scim_attributes == document
     user_scim_update(user=user, values=values, emails=[], manager=None, active=None, attributes={})
     fresh = User.objects.get(pk=user.pk)
-    assert fresh.scim_attributes == {} and fresh.role == "member"
+    assert fresh.scim_link.attributes == {} and fresh.role == "member"

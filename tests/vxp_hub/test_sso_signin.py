@@ -135,7 +135,7 @@ def test_scim_deactivation_ends_an_sso_session(client, idp_a, sam, scim):
     assert _post(client, idp_a.response(sp_entity_id=ACME_SP, acs_url=ACME_ACS, name_id=sam.username)).status_code == 302
     assert client.get("/account/").status_code == 200
     patch = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "value": {"active": False}}]}
-    assert scim.patch(f"Users/{sam.scim_id}", patch).status_code == 200
+    assert scim.patch(f"Users/{sam.scim_link.scim_id}", patch).status_code == 200
     assert client.get("/account/").status_code == 302  # anonymous: back to the login page
 
 
@@ -242,11 +242,11 @@ def test_deactivated_user_is_refused(client, idp_a, sam):
     sam.save()
     xml = idp_a.response(sp_entity_id=ACME_SP, acs_url=ACME_ACS, name_id=sam.username)
     event = _refused(client, _post(client, xml), sam.organisation, "is deactivated")
-    assert event.resource_id == str(sam.scim_id)
+    assert event.resource_id == str(sam.scim_link.scim_id)
 
 
 def test_scim_deleted_user_is_refused(client, idp_a, sam, scim):
-    assert scim.delete(f"Users/{sam.scim_id}").status_code == 204
+    assert scim.delete(f"Users/{sam.scim_link.scim_id}").status_code == 204
     xml = idp_a.response(sp_entity_id=ACME_SP, acs_url=ACME_ACS, name_id=sam.username)
     _refused(client, _post(client, xml), sam.organisation, "was deleted by the identity provider")
 
