@@ -2,7 +2,7 @@
 
 import factory
 
-from scim_provisioning.models import SCIMEvent, SCIMUserEmail
+from scim_provisioning.models import SCIMEvent, SCIMUser, SCIMUserEmail
 from scim_provisioning.users import user_link
 from teams.models import Team, TeamMembership
 from vxp_hub.models import Organisation, Role, User, UserProfile
@@ -28,6 +28,11 @@ class UserProfileFactory(factory.django.DjangoModelFactory):
     rank = factory.Sequence(lambda n: n + 1)
 
 
+# What the identity provider said lives on the user's SCIM user: these UserFactory keywords go there.
+SCIM_FIELDS = {"external_id": "external_id", "scim_managed": "managed", "scim_deleted_at": "deleted_at",
+               "scim_attributes": "attributes", "manager": "manager"}
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -40,13 +45,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     role = Role.MEMBER
     password = factory.django.Password(PASSWORD)
 
-    # What the identity provider said lives on the user's SCIM user: these keywords go there.
-    SCIM_FIELDS = {"external_id": "external_id", "scim_managed": "managed", "scim_deleted_at": "deleted_at",
-                   "scim_attributes": "attributes", "manager": "manager"}
-
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        scim = {cls.SCIM_FIELDS[k]: kwargs.pop(k) for k in list(kwargs) if k in cls.SCIM_FIELDS}
+        scim = {SCIM_FIELDS[k]: kwargs.pop(k) for k in list(kwargs) if k in SCIM_FIELDS}
         user = super()._create(model_class, *args, **kwargs)
         if scim.get("manager") is not None:
             scim["manager"] = scim["manager"].scim_link
@@ -103,13 +104,20 @@ class SCIMEventFactory(factory.django.DjangoModelFactory):
 
 
 def bulk_users(organisation, count: int, *, prefix: str = "bulk", **fields) -> list[User]:
-    """``count`` users of ``organisation`` in a few INSERTs (no emails, unusable passwords),
+    """``count`` users of ``organisation`` and their SCIM users in a few INSERTs (no emails,
+    unusable passwords; the ``SCIM_FIELDS`` keywords go to the SCIM users),
     for tests that need a big population quickly."""
+    scim = {SCIM_FIELDS[k]: fields.pop(k) for k in list(fields) if k in SCIM_FIELDS}
     users = [
         User(organisation=organisation, username=f"{prefix}{i}@example.com", password="!", **fields)
         for i in range(count)
     ]
-    return User.objects.bulk_create(users, batch_size=2000)
+    users = User.objects.bulk_create(users, batch_size=2000)
+    SCIMUser.objects.bulk_create(
+        [SCIMUser(organisation=organisation, user=u, user_name=u.username, active=u.is_active, **scim) for u in users],
+        batch_size=2000,
+    )
+    return users
 
 
 def bulk_memberships(team, users) -> None:

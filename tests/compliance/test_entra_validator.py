@@ -271,7 +271,7 @@ def create_group(entra, name: str | None = None) -> dict:
 
 def new_user_id(tenant) -> str:
     """A group member: an ordinary hub user, so the group scenarios depend on /Groups only."""
-    return str(user_create(organisation=tenant.organisation, username=f"member.{secrets.token_hex(4)}@contoso.example").scim_id)
+    return str(user_create(organisation=tenant.organisation, username=f"member.{secrets.token_hex(4)}@contoso.example").scim_link.scim_id)
 
 
 def member_ids(entra, group_id: str) -> set[str]:

@@ -209,7 +209,7 @@ def members_of(okta, group_id: str) -> set[str]:
 def new_users(tenant, count: int) -> list[str]:
     """Members for the group scenarios: ordinary hub users (so the Group Push checks depend on
     the Groups endpoints only), as SCIM ids."""
-    return [str(user_create(organisation=tenant.organisation, username=login()).scim_id) for _ in range(count)]
+    return [str(user_create(organisation=tenant.organisation, username=login()).scim_link.scim_id) for _ in range(count)]
 
 
 def push_group(okta, name: str) -> dict:

@@ -22,7 +22,8 @@ def member(user, **extra) -> dict:
 
 def member_ids(team) -> set[str]:
     """The team's members as SCIM ids, read from the database."""
-    return {str(i) for i in TeamMembership.objects.filter(team=team).values_list("user__scim_id", flat=True)}
+    return {str(i) for i in TeamMembership.objects.filter(team=team, user__scim_links__organisation=team.organisation_id)
+            .values_list("user__scim_links__scim_id", flat=True)}
 
 
 def team_from(response) -> Team:

@@ -37,7 +37,7 @@ def user_state(user: User) -> dict:
     link = fresh.scim_link
     if link is not None:
         fields.update({f"scim.{f.attname}": getattr(link, f.attname) for f in SCIMUser._meta.concrete_fields})
-        fields["emails"] = list(link.scim_link.emails.order_by("position", "pk").values_list("value", "type", "primary", "position"))
+        fields["emails"] = list(link.emails.order_by("position", "pk").values_list("value", "type", "primary", "position"))
     fields["teams"] = sorted(fresh.teams.values_list("pk", flat=True))
     return fields
 
