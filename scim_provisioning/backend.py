@@ -279,7 +279,9 @@ class SCIMBackend:
             return link
         if changed or emails_changed:
             self._unique_clash_check(link.user, organisation=link.organisation_id, changes=changes)
-            self.user_host_update(link=link, changes=changes, active=active)
+            names = {"username" if name == "user_name" else name for name in changed}
+            self.user_host_update(link=link, changes=changes, active=active,
+                                  changed=names | ({"emails"} if emails_changed else set()))
         link.save(update_fields=[*changed, "managed", "updated_at"])
         if emails_changed:
             keep_loaded(link, "emails", self._link_emails_set(link, changes.emails))
@@ -357,37 +359,44 @@ class SCIMBackend:
         (``tenant_field``). The hub makes it a member here."""
         return get_user_model()(**({self.tenant_field: organisation} if self.tenant_field else {}))
 
-    def user_host_update(self, *, link, changes: UserChanges, active: bool) -> None:
-        """Mirror ``changes`` onto ``link.user`` (a write, or a revival). Default: the fields of
-        ``user_host_values`` that differ, in one UPDATE (none when nothing differs)."""
+    def user_host_update(self, *, link, changes: UserChanges, active: bool, changed=None) -> None:
+        """Mirror ``changes`` onto ``link.user``. ``changed``: the names of what this write
+        changed (UserChanges fields, "emails", "active"), so that what the identity provider
+        did not change is left as the host has it; None (a revival): everything. Default: the
+        fields of ``user_host_values`` that differ, in one UPDATE (none when nothing differs)."""
         user = link.user
-        changed = [name for name, value in self.user_host_values(changes, active=active).items()
-                   if getattr(user, name) != value]
-        for name, value in self.user_host_values(changes, active=active).items():
-            setattr(user, name, value)
-        if changed:
-            user.save(update_fields=changed)
+        values = self.user_host_values(changes, active=active, changed=changed)
+        differ = [name for name, value in values.items() if getattr(user, name) != value]
+        for name in differ:
+            setattr(user, name, values[name])
+        if differ:
+            user.save(update_fields=differ)
 
     def user_host_delete(self, *, link) -> None:
         """DELETE /Users: the host account can no longer sign in. Default: ``is_active`` off."""
         type(link.user)._default_manager.filter(pk=link.user_id).update(is_active=False)
         link.user.is_active = False
 
-    def user_host_values(self, changes: UserChanges, *, active: bool) -> dict:
+    def user_host_values(self, changes: UserChanges, *, active: bool, changed=None) -> dict:
         """The host user's field values for ``changes``: the username (and the login field,
         when it is another), ``user_fields``, the primary e-mail in ``email_field``, and
-        ``is_active``. Fields the user model does not have are left out."""
+        ``is_active``; only those that come from ``changed`` (see ``user_host_update``) unless
+        it is None. Fields the user model does not have are left out."""
         model = get_user_model()
         present = {f.name for f in model._meta.concrete_fields}
-        values = {"username": changes.username}
+        values = []  # (host field, value, what it comes from)
+        values.append(("username", changes.username, "username"))
         login = self.login_field_name()
         if login is not None:
-            values[login] = self.login_value(changes)
-        values.update({target: getattr(changes, source) for source, target in self.user_fields.items()})
-        if self.email_field:
-            values[self.email_field] = next((e.value for e in changes.emails if e.primary), "")
-        values["is_active"] = active
-        return {name: value for name, value in values.items() if name in present}
+            values.append((login, self.login_value(changes),
+                           "emails" if self.login_field_source == "emails" else "username"))
+        values += [(target, getattr(changes, source), source) for source, target in self.user_fields.items()]
+        if self.email_field and self.email_field != login:  # the login field's own rule wins
+            values.append((self.email_field, next((e.value for e in changes.emails if e.primary), ""), "emails"))
+        values.append(("is_active", active, "active"))
+        return {name: value for name, value, source in values
+                if name in present and (changed is None or source in changed
+                                        or (source == "emails" and "username" in changed))}
 
     def field_limit(self, name: str) -> int | None:
         """The longest value of the UserChanges field ``name`` that every column it is written

@@ -33,6 +33,11 @@ SCIM_FIELDS = {"external_id": "external_id", "scim_managed": "managed", "scim_de
                "scim_attributes": "attributes", "manager": "manager"}
 
 
+# The hub user's columns that mirror a SCIM attribute: the SCIM user starts with their values.
+HUB_SCIM_FIELDS = ("given_name", "family_name", "display_name", "title", "locale", "employee_number", "cost_center",
+                   "enterprise_organization", "division", "department")
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -64,8 +69,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         if emails:
             obj.email = emails[0]["value"]
             obj.save(update_fields=["email"])
-        user_link(organisation=obj.organisation, user=obj, user_name=obj.username, given_name=obj.given_name,
-                  family_name=obj.family_name, active=obj.is_active, emails=emails,
+        user_link(organisation=obj.organisation, user=obj, user_name=obj.username, active=obj.is_active,
+                  emails=emails, **{name: getattr(obj, name) for name in HUB_SCIM_FIELDS},
                   **getattr(obj, "_scim_fields", {}))
 
 

@@ -78,8 +78,8 @@ class HubSCIMBackend(SCIMBackend):
     def user_host_new(self, *, organisation):
         return User(organisation=organisation, role=Role.MEMBER)
 
-    def user_host_update(self, *, link, changes: UserChanges, active: bool) -> None:
-        services.user_scim_mirror(user=link.user, values=self.user_host_values(changes, active=active))
+    def user_host_update(self, *, link, changes: UserChanges, active: bool, changed=None) -> None:
+        services.user_scim_mirror(user=link.user, values=self.user_host_values(changes, active=active, changed=changed))
 
     def user_host_delete(self, *, link) -> None:
         services.user_scim_deactivate(user=link.user)

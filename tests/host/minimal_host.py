@@ -1,6 +1,8 @@
 """A minimal host project written into a temporary directory: what a developer following the
 README ('Install in your project') writes, with an e-mail login field (``USERNAME_FIELD =
-"email"``, ``email`` unique) and a role model of its own as the teams' profile model.
+"email"``, ``email`` unique) and a role model of its own as the teams' profile model. Its user
+model has no SCIM field at all: ``AbstractUser`` plus the tenant and what the teams app's
+profile rule writes (``role``, ``profile``, ``profile_team``).
 
 ``write_host(path)`` writes it; ``manage(path, *args)`` runs its ``manage.py`` in a fresh
 interpreter (``sys.executable``) with the repository on ``PYTHONPATH`` and a SQLite file.
@@ -73,11 +75,8 @@ FILES = {
     "accounts/__init__.py": "",
     "accounts/migrations/__init__.py": "",
     "accounts/models.py": """
-        import uuid
-
         from django.contrib.auth.models import AbstractUser, UserManager
         from django.db import models
-        from django.db.models.functions import Upper
 
 
         class Tenant(models.Model):
@@ -110,45 +109,12 @@ FILES = {
             profile = models.ForeignKey(Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
             profile_team = models.ForeignKey("teams.Team", null=True, blank=True, on_delete=models.SET_NULL,
                                              related_name="+")
-            manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-
-            scim_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-            scim_managed = models.BooleanField(default=False)
-            scim_deleted_at = models.DateTimeField(null=True, blank=True)
-            scim_updated_at = models.DateTimeField(null=True, blank=True)
-            scim_attributes = models.JSONField(default=dict, blank=True)
-            updated_at = models.DateTimeField(auto_now=True)
-
-            given_name = models.CharField(max_length=150, blank=True)
-            family_name = models.CharField(max_length=150, blank=True)
-            display_name = models.CharField(max_length=255, blank=True)
-            title = models.CharField(max_length=255, blank=True)
-            locale = models.CharField(max_length=35, blank=True)
-            external_id = models.CharField(max_length=255, blank=True)
-            employee_number = models.CharField(max_length=255, blank=True)
-            cost_center = models.CharField(max_length=255, blank=True)
-            enterprise_organization = models.CharField(max_length=255, blank=True)
-            division = models.CharField(max_length=255, blank=True)
-            department = models.CharField(max_length=255, blank=True)
-
-            class Meta:
-                constraints = [models.UniqueConstraint(Upper("username"), "organisation", name="user_username_ci")]
 
             @property
             def is_protected(self):
                 return self.role in self.PROTECTED_ROLES
 
 
-        class Email(models.Model):
-            user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="emails")
-            value = models.CharField(max_length=254)
-            type = models.CharField(max_length=32, blank=True)
-            display = models.CharField(max_length=255, blank=True)
-            primary = models.BooleanField(default=False)
-            position = models.PositiveSmallIntegerField(default=0)
-
-            class Meta:
-                ordering = ["position"]
     """,
     # Drives the host through its whole HTTP stack (Django's test client: middleware, URLs, views,
     # the SQLite file): SCIM requests from argv as JSON [[method, path, body], ...], one JSON line

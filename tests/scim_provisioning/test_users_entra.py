@@ -5,6 +5,7 @@ and the hard DELETE."""
 
 import pytest
 
+from scim_provisioning.models import SCIMUser
 from vxp_hub.models import User
 
 from .users import ENTERPRISE, USER, assert_error, patch_body
@@ -108,7 +109,7 @@ def test_entra_manager_removed_by_value_filter(scim, entra_user, member, adminis
     response = scim.patch(f"Users/{user_id}", patch_body({"op": "remove", "path": f'manager[value eq "{member.scim_link.scim_id}"]'}))
     assert response.status_code == 200
     assert "manager" not in response.json()[ENTERPRISE]
-    assert User.objects.get(scim_links__scim_id=user_id).manager is None
+    assert SCIMUser.objects.get(scim_id=user_id).manager is None
 
 
 def test_entra_manager_in_older_list_form(scim, entra_user, member):
