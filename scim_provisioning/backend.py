@@ -162,6 +162,11 @@ class SCIMBackend:
         """What the default methods read and write on the host's models. A subclass that maps
         a piece differently (overriding the methods that use it) leaves it out here."""
         user = [Requirement("user", "is_active", "SCIM active is mirrored onto it")]
+        user += [Requirement("user", target, f"SCIM {source} is mirrored onto it (the backend's user_fields)")
+                 for source, target in self.user_fields.items()]
+        if self.email_field and self.email_field != self.login_field_name():
+            user.append(Requirement("user", self.email_field,
+                                    "the primary e-mail is mirrored onto it (the backend's email_field)"))
         if self.tenant_field:
             user.append(Requirement("user", self.tenant_field,
                                     "the user's tenant, set when SCIM creates a user (the backend's tenant_field)",

@@ -9,6 +9,7 @@ from django.test.utils import isolate_apps
 from scim_provisioning.backend import SCIMBackend
 from scim_provisioning.checks import check_model_contract
 from scim_provisioning.contract import contract_errors
+from vxp_hub.provisioning import HubSCIMBackend
 
 
 def test_the_hub_meets_the_contract():
@@ -50,31 +51,32 @@ def test_every_missing_piece_is_named_with_a_hint():
 
     assert {e.id for e in errors} == {"scim_provisioning.E010"}
     missing = _missing(errors)
-    for field in ("organisation", "scim_id", "scim_attributes", "emails", "manager", "updated_at", "date_joined",
-                  "given_name", "department"):
+    # The SCIM state is the app's own: only the tenant link and what is mirrored are needed.
+    for field in ("organisation", "first_name", "last_name", "email"):
         assert ("Person", field) in missing
-    assert ("Person", "username") not in missing and ("Person", "is_active") not in missing
+    for field in ("username", "is_active", "scim_id", "emails", "manager", "updated_at", "date_joined"):
+        assert ("Person", field) not in missing
     assert ("Tenant", "slug") in missing
     assert {("Squad", f) for f in ("organisation", "scim_id", "members", "external_id")} <= missing
     assert ("Squad", "name") not in missing
-    emails = next(e for e in errors if "'emails'" in e.msg)
-    assert "reverse relation" in emails.hint and "model_requirements" in emails.hint
+    first_name = next(e for e in errors if "'first_name'" in e.msg)
+    assert "user_fields" in first_name.msg and "model_requirements" in first_name.hint
 
 
-class NoEnterpriseBackend(SCIMBackend):
-    """A host that maps no enterprise attributes leaves them out of its requirements."""
+class OwnNamesBackend(SCIMBackend):
+    """A host whose user has a tenant field of another name and mirrors no names or e-mail."""
 
-    def model_requirements(self):
-        skip = {"manager", "employee_number", "cost_center", "enterprise_organization", "division", "department"}
-        return [r for r in super().model_requirements() if r.field not in skip]
+    tenant_field = "tenant"
+    user_fields = {}
+    email_field = None
 
 
 def test_a_backend_declares_what_it_needs():
-    errors = contract_errors(_bare_models(), NoEnterpriseBackend().model_requirements())
+    errors = contract_errors(_bare_models(), OwnNamesBackend().model_requirements())
 
     missing = _missing(errors)
-    assert ("Person", "manager") not in missing and ("Person", "department") not in missing
-    assert ("Person", "scim_id") in missing
+    assert not {f for model, f in missing if model == "Person"} & {"first_name", "last_name", "email", "tenant",
+                                                                   "organisation"}
 
 
 @pytest.mark.django_db
@@ -102,10 +104,10 @@ def test_without_the_teams_services_their_fields_are_not_required():
         group_services_module = None
 
     fields = {r.field for r in PlainGroups().model_requirements()}
-    assert "profile_team" not in fields and "scim_id" in fields
+    assert "profile_team" not in fields and "is_active" in fields
 
 
-class NeedsMoreBackend(SCIMBackend):
+class NeedsMoreBackend(HubSCIMBackend):
     def model_requirements(self):
         from scim_provisioning.contract import Requirement
         return [*super().model_requirements(), Requirement("user", "shoe_size", "a test of the command")]
@@ -116,7 +118,7 @@ def test_scim_contract_command_lists_requirements_and_what_is_missing(settings, 
     call_command("scim_contract")
     out = capsys.readouterr().out
 
-    assert "ok       user     vxp_hub.User.scim_link.attributes (field)" in out
+    assert "ok       user     vxp_hub.User.email (field)" in out
     assert "ok       user     vxp_hub.User.PROTECTED_ROLES (attribute)" in out
     assert out.strip().splitlines()[-1].endswith(", 0 missing.")
 

@@ -59,7 +59,7 @@ def test_members_of_a_mapped_team_get_its_profile_and_lose_it_when_removed(scim,
         assert (user.profile, user.profile_team) == (profiles["editor"], team)
 
     assert scim.patch(f"Groups/{group_id}", patch_body(
-        {"op": "remove", "path": f'members[value eq "{users[0].scim_id}"]'})).status_code == 204
+        {"op": "remove", "path": f'members[value eq "{users[0].scim_link.scim_id}"]'})).status_code == 204
     users[0].refresh_from_db()
     assert (users[0].profile, users[0].profile_team) == (profiles["viewer"], None)
 

@@ -20,7 +20,8 @@ def test_default_backend_create_patch_put_delete_and_revive(scim, organisation, 
     assert response.status_code == 201
     resource = response.json()
     user = User.objects.get(scim_links__scim_id=resource["id"])
-    assert user.scim_link.managed and not user.has_usable_password() and user.manager == member
+    assert user.scim_link.managed and not user.has_usable_password() and user.scim_link.manager.user == member
+    assert (user.username, user.email, user.is_active) == ("plain@example.com", "plain@example.com", True)
     assert resource["emails"] == [{"value": "plain@example.com", "primary": True, "type": "work"}]
 
     response = scim.patch(f"Users/{user.scim_link.scim_id}", patch_body(
@@ -28,6 +29,7 @@ def test_default_backend_create_patch_put_delete_and_revive(scim, organisation, 
         {"op": "Add", "path": 'emails[type eq "home"].value', "value": "home@example.com"}))
     assert response.status_code == 200 and response.json()["active"] is False
     assert [e["value"] for e in response.json()["emails"]] == ["plain@example.com", "home@example.com"]
+    assert User.objects.get(pk=user.pk).is_active is False  # mirrored onto the host user
 
     response = scim.put(f"Users/{user.scim_link.scim_id}", {"userName": "plain@example.com", "title": "Put"})
     assert response.status_code == 200
@@ -37,12 +39,12 @@ def test_default_backend_create_patch_put_delete_and_revive(scim, organisation, 
     assert_error(scim.get(f"Users/{user.scim_link.scim_id}"), 404)
     response = scim.post("Users", {"userName": "PLAIN@example.com"})
     assert response.status_code == 201 and response.json()["id"] == str(user.scim_link.scim_id)
-    assert response.json()["active"] is True
+    assert response.json()["active"] is True and User.objects.get(pk=user.pk).is_active is True
 
 
 def test_default_backend_protects_owners(scim, owner):
     assert_error(scim.delete(f"Users/{owner.scim_link.scim_id}"), 403)
-    assert User.objects.get(pk=owner.pk).scim_deleted_at is None
+    assert User.objects.get(pk=owner.pk).scim_link.deleted_at is None
 
 
 def test_default_backend_conflict(scim, member):
