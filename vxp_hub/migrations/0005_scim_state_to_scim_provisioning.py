@@ -5,10 +5,11 @@ userName, names, attributes as sent, managed/deleted markers and timestamps; its
 to ``SCIMUserEmail`` in the same order; ``manager`` becomes a link between the two rows. The
 primary e-mail is also kept on the hub's user (``User.email``), which the hub shows. Nothing
 provisioned is lost: ``tests/vxp_hub/test_scim_state_migration.py`` migrates a populated
-database and compares. Reversible (the columns are dropped in 0005).
+database, compares, and migrates back. Data only: on PostgreSQL a schema change
+in the same transaction as these writes would meet their pending foreign-key checks.
 """
 
-from django.db import migrations, models
+from django.db import migrations
 
 FIELDS = ("given_name", "family_name", "display_name", "title", "locale", "employee_number", "cost_center",
           "enterprise_organization", "division", "department")
@@ -71,14 +72,8 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("vxp_hub", "0003_sso"),
+        ("vxp_hub", "0004_user_email"),
         ("scim_provisioning", "0005_scim_users"),
     ]
 
-    operations = [
-        migrations.AddField(
-            model_name="user", name="email",
-            field=models.CharField(blank=True, max_length=254, help_text="The primary e-mail address."),
-        ),
-        migrations.RunPython(forward, backward),
-    ]
+    operations = [migrations.RunPython(forward, backward)]

@@ -1,4 +1,4 @@
-# The SCIM columns were copied into scim_provisioning.SCIMUser by 0004; drop them (issue 10).
+# The SCIM columns were copied into scim_provisioning.SCIMUser by 0005; drop them (issue 10).
 
 from django.db import migrations
 
@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('vxp_hub', '0004_scim_state_to_scim_provisioning'),
+        ('vxp_hub', '0005_scim_state_to_scim_provisioning'),
     ]
 
     operations = [
