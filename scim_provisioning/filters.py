@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from scim2_filter_parser import ast as scim_ast
@@ -42,11 +42,15 @@ class FilterAttr:
     """One filterable attribute: the ORM lookup path and the SCIM type.
 
     ``multi_valued`` marks lookups through a to-many relation (the result needs de-duplication).
+    ``scope``: the lookup of the joined row's tenant, when the relation can reach another
+    tenant's rows (a person's groups, a group's members' SCIM users): a comparison then only
+    matches rows of the filtered row's own ``organisation``, in the same join.
     """
 
     lookup: str
     kind: str = STRING
     multi_valued: bool = False
+    scope: str | None = None
 
 
 def key(attr: str, sub_attr: str | None = None, uri: str | None = None) -> tuple:
@@ -156,6 +160,16 @@ class _Translator:
     def compare(self, attr: FilterAttr, op: str, comp_value) -> Q:
         self.multi_valued = self.multi_valued or attr.multi_valued
         op = op.lower()
+        if attr.scope is not None:
+            # One Q, so one join: the compared row and its tenant are the same row. "ne" is
+            # "not (eq within the tenant)".
+            same_tenant = Q(**{attr.scope: F("organisation")})
+            if op == "ne":
+                return ~(self._compare(attr, "eq", comp_value) & same_tenant)
+            return self._compare(attr, op, comp_value) & same_tenant
+        return self._compare(attr, op, comp_value)
+
+    def _compare(self, attr: FilterAttr, op: str, comp_value) -> Q:
         raw = comp_value.value if comp_value is not None else None
         if op == "pr":
             return self._present(attr)

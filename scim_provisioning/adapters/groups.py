@@ -59,8 +59,10 @@ GROUP_FILTERS = FilterSchema({
     key("displayName"): FilterAttr("name"),
     key("externalId"): FilterAttr("external_id", EXACT),
     key("id"): FilterAttr("scim_id", UUID),
-    key("members", "value"): FilterAttr("members__scim_links__scim_id", UUID, multi_valued=True),
-    key("members", "display"): FilterAttr("members__scim_links__user_name", multi_valued=True),
+    key("members", "value"): FilterAttr("members__scim_links__scim_id", UUID, multi_valued=True,
+                                        scope="members__scim_links__organisation"),
+    key("members", "display"): FilterAttr("members__scim_links__user_name", multi_valued=True,
+                                          scope="members__scim_links__organisation"),
     key("meta", "created"): FilterAttr("created_at", DATETIME),
     key("meta", "lastModified"): FilterAttr("updated_at", DATETIME),
 })

@@ -96,7 +96,8 @@ USER_FILTERS = FilterSchema({
     key("emails", "primary"): FilterAttr("emails__primary", BOOLEAN, multi_valued=True),
     key("meta", "created"): FilterAttr("created_at", DATETIME),
     key("meta", "lastModified"): FilterAttr("updated_at", DATETIME),
-    key("groups", "value"): FilterAttr("user__teams__scim_id", UUID, multi_valued=True),
+    key("groups", "value"): FilterAttr("user__teams__scim_id", UUID, multi_valued=True,
+                                       scope="user__teams__organisation"),
     **{key(attr, None, ENTERPRISE): FilterAttr(field) for attr, field in ENTERPRISE_FIELDS.items()},
     key("manager", "value", ENTERPRISE): FilterAttr("manager__scim_id", UUID),
 })
