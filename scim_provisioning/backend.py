@@ -261,6 +261,7 @@ class SCIMBackend:
                 organisation=organisation, changes=changes, active=active))
         link.deleted_at = None
         self._link_apply(link, changes, active=active)
+        link.managed, link.updated_at = True, timezone.now()
         link.save()
         emails = self._link_emails_set(link, changes.emails, delete_existing=revived)
         if revived or not getattr(link.user, "_scim_profile_set", False):
@@ -287,6 +288,7 @@ class SCIMBackend:
             names = {"username" if name == "user_name" else name for name in changed}
             self.user_host_update(link=link, changes=changes, active=active,
                                   changed=names | ({"emails"} if emails_changed else set()))
+        link.managed, link.updated_at = True, timezone.now()
         link.save(update_fields=[*changed, "managed", "updated_at"])
         if emails_changed:
             keep_loaded(link, "emails", self._link_emails_set(link, changes.emails))
@@ -313,14 +315,13 @@ class SCIMBackend:
             services.profiles_recompute_held(organisation=link.organisation, user_ids=[link.user_id])
 
     def _link_apply(self, link, changes: UserChanges, *, active: bool) -> list[str]:
-        """Set ``changes`` on the SCIM user (unsaved); return the names of the fields that changed."""
+        """Set ``changes`` on the SCIM user (unsaved); return the names of the fields that changed.
+        The caller marks it managed and stamps ``updated_at`` when it saves."""
         values = {("user_name" if name == "username" else name): value for name, value in changes.field_values().items()}
         values.update(manager=changes.manager, attributes=changes.attributes, active=active)
         changed = [name for name, value in values.items() if getattr(link, name) != value]
         for name in changed:
             setattr(link, name, values[name])
-        link.managed = True
-        link.updated_at = timezone.now()
         return changed
 
     @staticmethod

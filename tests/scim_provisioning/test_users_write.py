@@ -291,6 +291,7 @@ def test_deactivating_an_inactive_user_is_a_no_op(scim, member):
     response = scim.patch(f"Users/{member.scim_link.scim_id}", patch_body({"op": "replace", "path": "active", "value": False}))
     assert response.status_code == 200 and response.json()["active"] is False
     assert user_state(member) == before  # not even lastModified moves
+    assert response.json() == scim.get(f"Users/{member.scim_link.scim_id}").json()  # nor in the answer
 
 
 def test_patch_path_naming_the_whole_enterprise_extension(scim, member):
