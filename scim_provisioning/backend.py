@@ -183,7 +183,8 @@ class SCIMBackend:
         ]
         services = self.group_services()
         extra = [Requirement(*r) for r in services.model_requirements()] if services is not None else []
-        return user + tenant + group + extra
+        unique = {(r.model, r.field): r for r in reversed(user + tenant + group + extra)}  # the first of each stays
+        return [r for r in user + tenant + group + extra if unique[(r.model, r.field)] is r]
 
     def contract_models(self) -> dict:
         """The host's models by role, for the contract check (``profile`` from the group

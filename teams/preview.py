@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from . import holder
@@ -68,7 +67,6 @@ def profile_impact(*, organisation, team=None, team_profile=KEEP, default_profil
     """
     if team is not None and team_profile is KEEP:
         team = None
-    User = get_user_model()
     if default_profile is KEEP:
         default_profile_id = (
             apps.get_model(settings.TEAMS_ORGANISATION_MODEL).objects.filter(pk=organisation.pk)
@@ -77,19 +75,20 @@ def profile_impact(*, organisation, team=None, team_profile=KEEP, default_profil
     else:
         default_profile_id = default_profile.pk if default_profile is not None else None
 
-    users = User.objects.filter(
-        organisation_id=organisation.pk, pk__in=holder.managed_user_ids(organisation.pk)
-    ).exclude(role__in=list(User.PROTECTED_ROLES))
+    Holder, user = holder.holder_model(), holder.holder_user_field()
+    users = holder.holders(organisation.pk).filter(
+        **{f"{user}__in": holder.managed_user_ids(organisation.pk)}
+    ).exclude(role__in=list(Holder.PROTECTED_ROLES))
     if team is not None:
-        users = users.filter(pk__in=TeamMembership.objects.filter(team_id=team.pk).values("user_id"))
-    rows = list(users.order_by().values_list("pk", "profile_id", "profile_team_id"))
+        users = users.filter(**{f"{user}__in": TeamMembership.objects.filter(team_id=team.pk).values("user_id")})
+    rows = list(users.order_by().values_list(user, "profile_id", "profile_team_id"))
 
     reach = Q(team__profile__isnull=False)
     if team is not None:
         reach |= Q(team_id=team.pk)
     mapped: dict[int, list[MappedTeam]] = {}
     memberships = TeamMembership.objects.filter(
-        reach, user_id__in=users.values("pk"), team__organisation_id=organisation.pk
+        reach, user_id__in=users.values(user), team__organisation_id=organisation.pk
     ).order_by().values_list("user_id", "team_id", "team__profile_id", "team__profile__rank")
     for user_id, team_id, profile_id, rank in memberships:
         if team is not None and team_id == team.pk:

@@ -95,18 +95,35 @@ def model_requirements() -> list[tuple[str, str, str, str]]:
         ("tenant", "default_scim_profile", "the profile of SCIM users in no mapped team (nullable)", "relation"),
         ("profile", "organisation", "the profile's tenant", "relation"),
         ("profile", "rank", "an integer: the higher rank wins between mapped teams", "field"),
-        ("user", "profile", "the user's effective profile (nullable), written by the teams services", "relation"),
-        ("user", "profile_team", "the team the profile comes from (nullable FK to teams.Team)", "relation"),
-        ("user", "role", "the user's role, compared with PROTECTED_ROLES", "field"),
-        ("user", "PROTECTED_ROLES", "the roles SCIM and profile mapping never touch", "attribute"),
-        ("user", "is_protected", "True for a user with a protected role (a property)", "attribute"),
+        *_holder_requirements(),
     ]
+
+
+def _holder_requirements() -> list[tuple[str, str, str, str]]:
+    """The profile holder's fields (``teams.holder``): the user model's by default, else the
+    membership model's (``TEAMS_PROFILE_HOLDER``), which also links a user to a tenant."""
+    who = "user" if holder.holder_user_field() == "pk" else "holder"
+    needs = [
+        (who, "organisation", "the tenant the profile applies in", "relation"),
+        (who, "profile", "the effective profile (nullable), written by the teams services", "relation"),
+        (who, "profile_team", "the team the profile comes from (nullable FK to teams.Team)", "relation"),
+        (who, "role", "the role, compared with PROTECTED_ROLES", "field"),
+        (who, "PROTECTED_ROLES", "the roles SCIM and profile mapping never touch", "attribute"),
+    ]
+    if who == "user":
+        needs.append(("user", "is_protected", "True for a user with a protected role (a property)", "attribute"))
+    else:
+        needs.append(("holder", "user", "the person (FK to the user model)", "relation"))
+    return needs
 
 
 def contract_models() -> dict:
     """The models by role that ``model_requirements`` names beyond the user and the tenant
     (none while ``TEAMS_PROFILE_MODEL`` is unset: ``teams.E002`` reports that)."""
-    return {"profile": _profile_model()} if getattr(settings, "TEAMS_PROFILE_MODEL", None) else {}
+    models = {"profile": _profile_model()} if getattr(settings, "TEAMS_PROFILE_MODEL", None) else {}
+    if holder.holder_user_field() != "pk":
+        models["holder"] = holder.holder_model()
+    return models
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -159,10 +176,11 @@ def _validated_ids(*, organisation_id, user_ids: Iterable, allow_scim_deleted: b
     ``allow_scim_deleted``), or ``MemberNotInOrganisation`` with every offending value."""
     ids, bad = _normalise_ids(user_ids)
     if ids:
-        valid = get_user_model().objects.filter(organisation_id=organisation_id, pk__in=id_table(ids))
+        user = holder.holder_user_field()
+        valid = holder.holders(organisation_id).filter(**{f"{user}__in": id_table(ids)})
         if not allow_scim_deleted:
-            valid = valid.exclude(pk__in=holder.deleted_user_ids(organisation_id))
-        found = set(valid.order_by().values_list("pk", flat=True))
+            valid = valid.exclude(**{f"{user}__in": holder.deleted_user_ids(organisation_id)})
+        found = set(valid.order_by().values_list(user, flat=True))
         bad.extend(i for i in ids if i not in found)
     if bad:
         raise MemberNotInOrganisation(bad)
@@ -275,21 +293,21 @@ def profiles_recompute(*, organisation, user_ids=None) -> int:
 
 def _recompute(*, organisation_id, default_profile_id, user_ids) -> int:
     """``profiles_recompute`` without the lock, for services that hold it already: one UPDATE."""
-    User = get_user_model()
-    users = User.objects.filter(
-        organisation_id=organisation_id, pk__in=holder.managed_user_ids(organisation_id, include_deleted=True)
-    ).exclude(role__in=list(User.PROTECTED_ROLES))
+    Holder, user = holder.holder_model(), holder.holder_user_field()
+    users = holder.holders(organisation_id).filter(
+        **{f"{user}__in": holder.managed_user_ids(organisation_id, include_deleted=True)}
+    ).exclude(role__in=list(Holder.PROTECTED_ROLES))
     if user_ids is not None:
         if not isinstance(user_ids, QuerySet):
             user_ids, _ = _normalise_ids(user_ids)
             if not user_ids:
                 return 0
             user_ids = id_table(user_ids)
-        users = users.filter(pk__in=user_ids)
+        users = users.filter(**{f"{user}__in": user_ids})
 
     # The user's mapped teams, best first: highest rank, then lowest team id (teams.profiles).
     best = TeamMembership.objects.filter(
-        user_id=OuterRef("pk"), team__organisation_id=organisation_id, team__profile__isnull=False
+        user_id=OuterRef(user), team__organisation_id=organisation_id, team__profile__isnull=False
     ).order_by("-team__profile__rank", "team_id")
     profile = Subquery(best.values("team__profile_id")[:1])
     if default_profile_id is not None:  # an id, or an expression reading it (profiles_recompute_held)
