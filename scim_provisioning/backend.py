@@ -254,7 +254,6 @@ class SCIMBackend:
             link = None  # a protected account is never revived: the new row's constraint answers 409
         active = changes.active is not False
         revived = link is not None
-        self._unique_clash_check(link.user if revived else None, organisation=organisation, changes=changes)
         if revived:
             self.user_host_update(link=link, changes=changes, active=active)
         else:
@@ -285,7 +284,6 @@ class SCIMBackend:
         if not (changed or emails_changed or newly_managed):
             return link
         if changed or emails_changed:
-            self._unique_clash_check(link.user, organisation=link.organisation_id, changes=changes)
             names = {"username" if name == "user_name" else name for name in changed}
             self.user_host_update(link=link, changes=changes, active=active,
                                   changed=names | ({"emails"} if emails_changed else set()))
@@ -349,6 +347,7 @@ class SCIMBackend:
         instance of the user model in ``organisation`` (``tenant_field``), with what the host
         models set (``user_host_values``). A host whose people belong to several tenants finds
         the person here (e.g. by e-mail) and gives them a membership instead."""
+        self._unique_clash_check(None, organisation=organisation, changes=changes)
         user = self.user_host_new(organisation=organisation)
         user.set_unusable_password()
         for name, value in self.user_host_values(changes, active=active).items():
@@ -372,6 +371,7 @@ class SCIMBackend:
         did not change is left as the host has it; None (a revival): everything. Default: the
         fields of ``user_host_values`` that differ, in one UPDATE (none when nothing differs)."""
         user = link.user
+        self._unique_clash_check(user, organisation=link.organisation_id, changes=changes)
         values = self.user_host_values(changes, active=active, changed=changed)
         differ = [name for name, value in values.items() if getattr(user, name) != value]
         for name in differ:
