@@ -153,6 +153,10 @@ class SCIMBackend:
     # userName).
     login_field_source = "userName"
     USERNAME_CONFLICT = "A user with this userName already exists in the organisation."
+    # totalResults of an unfiltered /Users list from the counts PostgreSQL keeps of each
+    # tenant's visible SCIM users (``models.SCIMUserCount``). Set it False when your
+    # ``user_queryset`` hides more than the users deleted through SCIM.
+    kept_user_count = True
 
     def group_services(self):
         return import_module(self.group_services_module) if self.group_services_module else None

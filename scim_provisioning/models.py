@@ -75,6 +75,25 @@ class SCIMUser(models.Model):
         return self.user_name
 
 
+class SCIMUserCount(models.Model):
+    """How many visible (not SCIM-deleted) SCIM users an organisation has, kept by PostgreSQL
+    row triggers on ``SCIMUser`` (migration 0006), so that a list's ``totalResults`` needs no
+    COUNT over the organisation's rows. Spread over ``SHARDS`` rows per organisation, chosen by
+    the writing backend's pid, so concurrent creates do not queue on one counter row; the total
+    is their sum. Empty on other databases (the list counts there: SQLite's COUNT is an index
+    scan in the same process)."""
+
+    SHARDS = 16
+
+    organisation = models.ForeignKey(organisation_model_name(), on_delete=models.CASCADE, related_name="+")
+    shard = models.PositiveSmallIntegerField()
+    visible = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "SCIM user count"
+        constraints = [models.UniqueConstraint(fields=["organisation", "shard"], name="scim_user_count_shard")]
+
+
 class SCIMUserEmail(models.Model):
     """One entry of a SCIM user's multi-valued ``emails``, in SCIM order (``position``)."""
 

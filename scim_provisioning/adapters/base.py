@@ -46,6 +46,12 @@ class ResourceAdapter(SCIMMixin):
         raise NotImplementedError
 
     @classmethod
+    def kept_total(cls, *, organisation) -> int | None:
+        """How many resources an unfiltered list of ``organisation`` has, when it is kept
+        somewhere cheaper than a COUNT over its rows; None: count them."""
+        return None
+
+    @classmethod
     def load_related(cls, objs: list, *, organisation, projection: Projection) -> None:
         """Bulk-load onto ``objs`` (a page of the queryset, or one object) what ``to_dict``
         needs beyond the queryset's own joins and prefetches, in a bounded number of queries.

@@ -44,7 +44,7 @@ from django_scim.constants import SchemaURI
 from .. import errors, rails, schemas
 from ..backend import EmailChange, UserChanges, get_backend
 from ..filters import BOOLEAN, DATETIME, EXACT, UUID, FilterAttr, FilterSchema, key
-from ..models import SCIMUser as SCIMUserModel, SCIMUserEmail
+from ..models import SCIMUser as SCIMUserModel, SCIMUserCount, SCIMUserEmail
 from ..projection import Projection
 from . import attributes
 from .base import ResourceAdapter
@@ -169,6 +169,15 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
     def queryset(cls, *, organisation, projection: Projection):
         return (get_backend().user_queryset(organisation=organisation)
                 .select_related("manager").prefetch_related("emails"))
+
+    @classmethod
+    def kept_total(cls, *, organisation) -> int | None:
+        """The visible SCIM users, as PostgreSQL's triggers keep them (``SCIMUserCount``): one
+        indexed read of at most 16 rows instead of a COUNT that grows with the organisation."""
+        if connection.vendor != "postgresql" or not get_backend().kept_user_count:
+            return None
+        rows = SCIMUserCount.objects.filter(organisation=organisation).values_list("visible", flat=True)
+        return sum(rows)
 
     @classmethod
     def load_related(cls, objs, *, organisation, projection: Projection) -> None:

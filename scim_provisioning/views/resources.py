@@ -121,25 +121,30 @@ class ResourceMixin:
                 queryset = queryset.filter(pk__in=queryset.model.objects.filter(q).values("pk"))
             else:
                 queryset = queryset.filter(q)
+        def count() -> int:  # asked only when the page does not tell the total
+            kept = cls.kept_total(organisation=self.organisation) if filter_string is None else None
+            return queryset.count() if kept is None else kept
+
         if page.cursor is not None:
-            return self.cursor_page(queryset, queryset.count(), filter_string, page, projection)
-        rows, total = self.index_page(queryset, page)
+            return self.cursor_page(queryset, count(), filter_string, page, projection)
+        rows, total = self.index_page(queryset, page, count)
         return self.list_body(rows, projection, totalResults=total, startIndex=page.start_index)
 
     @staticmethod
-    def index_page(queryset, page: Page) -> tuple[list, int]:
+    def index_page(queryset, page: Page, count) -> tuple[list, int]:
         """The page's rows and ``totalResults``. One row more than asked is read: when it is not
         there, the page is the last one and the total is known without a COUNT (a userName eq
-        lookup, a first page of a small organisation, the last page of any). A COUNT is run
-        only when more rows follow, or when the page starts past the end."""
+        lookup, a first page of a small organisation, the last page of any). ``count()`` (a
+        COUNT, or the kept total) is asked only when more rows follow, or when the page
+        starts past the end."""
         if not page.count:
-            return [], queryset.count()
+            return [], count()
         rows = list(queryset.order_by("pk")[page.offset: page.offset + page.count + 1])
         if len(rows) > page.count:
-            return rows[: page.count], queryset.count()
+            return rows[: page.count], count()
         if rows or not page.offset:
             return rows, page.offset + len(rows)
-        return rows, queryset.count()
+        return rows, count()
 
     def list_body(self, rows: list, projection: Projection, **paging) -> Response:
         """A ListResponse of ``rows`` (model instances) under ``projection``."""
