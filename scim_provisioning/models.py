@@ -69,6 +69,9 @@ class SCIMUser(models.Model):
         indexes = [
             models.Index(fields=["organisation", "external_id"], name="scim_user_org_external_id"),
             models.Index(fields=["organisation", "managed"], name="scim_user_org_managed"),
+            # The visible users of a tenant in id order: list pages, deep ones index-only.
+            models.Index(fields=["organisation", "id"], condition=Q(deleted_at__isnull=True),
+                         name="scim_user_org_visible"),
         ]
 
     def __str__(self) -> str:

@@ -139,7 +139,13 @@ class ResourceMixin:
         starts past the end."""
         if not page.count:
             return [], count()
-        rows = list(queryset.order_by("pk")[page.offset: page.offset + page.count + 1])
+        if page.offset >= DEEP_OFFSET:
+            # Deep page: skip the offset over the primary keys alone (an index-only scan), then
+            # read and join only the page's rows, instead of building every skipped row.
+            ids = list(queryset.order_by("pk").values_list("pk", flat=True)[page.offset: page.offset + page.count + 1])
+            rows = list(queryset.filter(pk__in=ids).order_by("pk")) if ids else []
+        else:
+            rows = list(queryset.order_by("pk")[page.offset: page.offset + page.count + 1])
         if len(rows) > page.count:
             return rows[: page.count], count()
         if rows or not page.offset:
@@ -185,6 +191,10 @@ class ResourceMixin:
         if rows and has_previous:
             paging["previousCursor"] = cursors.encode(scope=scope, before=rows[0].pk)
         return self.list_body(rows, projection, **paging)
+
+
+# From this offset on, an index page reads its primary keys first (``index_page``).
+DEEP_OFFSET = 1000
 
 
 def _patch_operations(data: dict) -> list:

@@ -79,3 +79,17 @@ def test_concurrent_creates_are_all_counted(live_server):
     assert kept(organisation) == 0
     Organisation.objects.filter(pk=organisation.pk).delete()  # and the counts with the organisation
     assert not SCIMUserCount.objects.filter(organisation_id=organisation.pk).exists()
+
+
+@pytest.mark.parametrize("population", [1200, 2400])
+def test_a_deep_index_page_costs_the_same_statements_and_answers_the_same_rows(scim, organisation, population):
+    """Past ``DEEP_OFFSET`` the page reads its primary keys first: same rows, same order, and a
+    number of statements that does not grow with the population."""
+    users = bulk_users(organisation, population)
+    scim.get("ServiceProviderConfig")
+    with CaptureQueriesContext(connection) as queries:
+        body = scim.get("Users", {"startIndex": 1101, "count": 20, "excludedAttributes": "groups"}).json()
+    expected = [u.scim_link.scim_id for u in users[1100:1120]]
+    assert [r["id"] for r in body["Resources"]] == [str(i) for i in expected]
+    assert body["totalResults"] == population
+    assert len(queries) == 5  # token, ids, rows, e-mails, kept total
