@@ -25,12 +25,12 @@ class OrganisationBackend(ModelBackend):
         except User.DoesNotExist:
             User().set_password(password)  # same work as a real check: no timing oracle
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
+        # Deprovisioned (deleted by the identity provider): refused even if reactivated by hand.
+        # Checked at sign-in only; their sessions ended when SCIM deleted them (session_version).
+        if user.check_password(password) and self.user_can_authenticate(user) \
+                and not selectors.user_is_deprovisioned(user):
             return user
         return None
-
-    def user_can_authenticate(self, user):
-        return super().user_can_authenticate(user) and not selectors.user_is_deprovisioned(user)
 
 
 class OrganisationAuthenticationForm(AuthenticationForm):
