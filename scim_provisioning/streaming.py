@@ -1,0 +1,105 @@
+"""Streamed SCIM bodies: a response whose multi-valued attribute (a large group's ``members``)
+is too big to build in memory is written as it is read (issue 11, docs/flat-lists-design.md §3).
+
+An adapter puts a ``Streamed`` in place of the list; ``render`` serialises the rest of the body
+with the view's own renderer, splits it at each placeholder, and yields the placeholders' items
+chunk by chunk, rendered by the same renderer. The bytes are the ones the renderer would
+produce for the whole body at once (same separators, escaping and key order), and memory holds
+one chunk at a time.
+
+Everything that can fail with a SCIM error (authentication, 404, projection parsing) is
+decided before ``render`` is called; ``render`` itself renders the skeleton eagerly, so a
+rendering failure of the non-streamed part is still an ordinary error response. Only a failure
+while reading the rows (the database going away mid-response) can cut a stream short: it is
+logged, and the client sees a truncated, invalid JSON body.
+"""
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+
+logger = logging.getLogger("scim_provisioning")
+
+
+class Streamed:
+    """Placeholder for a JSON array produced as ``chunks`` (an iterable of lists of items).
+    ``close`` releases what the chunks read from (a database cursor), whether or not the
+    stream was read to the end."""
+
+    def __init__(self, chunks: Iterable[list], close: Callable[[], None] | None = None):
+        self.chunks = chunks
+        self.close = close
+
+
+def contains_streamed(body) -> bool:
+    if isinstance(body, Streamed):
+        return True
+    if isinstance(body, dict):
+        return any(contains_streamed(v) for v in body.values())
+    if isinstance(body, list):
+        return any(contains_streamed(v) for v in body)
+    return False
+
+
+def _replace(body, token: str, found: list):
+    """``body`` with every ``Streamed`` replaced by a unique marker string, in the order the
+    JSON encoder will write them (dict insertion order, list order)."""
+    if isinstance(body, Streamed):
+        found.append(body)
+        return f"{token}:{len(found) - 1}"
+    if isinstance(body, dict):
+        return {k: _replace(v, token, found) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_replace(v, token, found) for v in body]
+    return body
+
+
+def render(renderer, body, accepted_media_type=None, renderer_context=None) -> Iterator[bytes]:
+    """The rendered ``body`` as an iterator of byte strings (see the module docstring). The
+    skeleton is rendered and split before this returns."""
+    token = f"scim-stream-{uuid.uuid4().hex}"
+    streams: list[Streamed] = []
+    skeleton = renderer.render(_replace(body, token, streams), accepted_media_type, renderer_context)
+    pieces = []
+    rest = skeleton
+    for i in range(len(streams)):
+        marker = f'"{token}:{i}"'.encode()
+        before, sep, after = rest.partition(marker)
+        if not sep or marker in after:
+            _close(streams)
+            raise ValueError("Streamed placeholder not found exactly once in the rendered body.")
+        pieces.append(before)
+        rest = after
+    pieces.append(rest)
+    return _stream(renderer, pieces, streams, accepted_media_type, renderer_context)
+
+
+def _stream(renderer, pieces, streams, accepted_media_type, renderer_context) -> Iterator[bytes]:
+    try:
+        for piece, streamed in zip(pieces, streams):
+            yield piece + b"["
+            first = True
+            for chunk in streamed.chunks:
+                if not chunk:
+                    continue
+                # The renderer's own array, without its brackets: '[a,b]' -> 'a,b'.
+                items = renderer.render(chunk, accepted_media_type, renderer_context)[1:-1]
+                yield items if first else b"," + items
+                first = False
+            yield b"]"
+        yield pieces[-1]
+    except GeneratorExit:
+        raise
+    except Exception:
+        logger.exception("A streamed SCIM response failed after its first bytes were sent")
+        raise
+    finally:
+        _close(streams)
+
+
+def _close(streams) -> None:
+    closed = set()
+    for streamed in streams:
+        if streamed.close is not None and id(streamed.close) not in closed:
+            closed.add(id(streamed.close))
+            streamed.close()
