@@ -71,7 +71,23 @@ def render(renderer, body, accepted_media_type=None, renderer_context=None) -> I
         pieces.append(before)
         rest = after
     pieces.append(rest)
-    return _stream(renderer, pieces, streams, accepted_media_type, renderer_context)
+    return StreamedBody(renderer, pieces, streams, accepted_media_type, renderer_context)
+
+
+class StreamedBody:
+    """The iterable a ``StreamingHttpResponse`` writes. Its ``close`` (which the response calls
+    when the server is done with it, read to the end or not, HEAD included) releases the
+    cursors even when writing never started: a generator's ``finally`` would not run then."""
+
+    def __init__(self, renderer, pieces, streams, accepted_media_type, renderer_context):
+        self._args = (renderer, pieces, streams, accepted_media_type, renderer_context)
+        self._streams = streams
+
+    def __iter__(self) -> Iterator[bytes]:
+        return _stream(*self._args)
+
+    def close(self) -> None:
+        _close(self._streams)
 
 
 def _stream(renderer, pieces, streams, accepted_media_type, renderer_context) -> Iterator[bytes]:
@@ -98,8 +114,6 @@ def _stream(renderer, pieces, streams, accepted_media_type, renderer_context) ->
 
 
 def _close(streams) -> None:
-    closed = set()
-    for streamed in streams:
-        if streamed.close is not None and id(streamed.close) not in closed:
-            closed.add(id(streamed.close))
+    for streamed in streams:  # closing twice is harmless (a closed generator stays closed)
+        if streamed.close is not None:
             streamed.close()

@@ -50,10 +50,10 @@ class ResourceMixin:
             return Response(body, status=status)
         request = self.request
         renderer = request.accepted_renderer
-        chunks = streaming.render(renderer, body, request.accepted_media_type, self.get_renderer_context())
+        body_parts = streaming.render(renderer, body, request.accepted_media_type, self.get_renderer_context())
         # As DRF's Response sets it (rest_framework.response.Response.rendered_content).
         content_type = renderer.media_type if renderer.charset is None else f"{renderer.media_type}; charset={renderer.charset}"
-        return StreamingHttpResponse(chunks, status=status, content_type=content_type)
+        return StreamingHttpResponse(body_parts, status=status, content_type=content_type)
 
     def get_object(self, projection: Projection, *, for_update: bool = False, stream: bool = False):
         """The resource with this SCIM id in the token's organisation, else 404: another
