@@ -18,6 +18,8 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 
+from django.db import connections
+
 logger = logging.getLogger("scim_provisioning")
 
 
@@ -29,6 +31,59 @@ class Streamed:
     def __init__(self, chunks: Iterable[list], close: Callable[[], None] | None = None):
         self.chunks = chunks
         self.close = close
+
+
+def started_iterator(queryset, chunk_size: int) -> Iterator:
+    """``queryset.iterator(chunk_size)`` with its statement already run (its first row read
+    and put back), so that a failing query fails before the response starts.
+
+    On PostgreSQL the iterator is a server-side cursor, which the planner optimises for its
+    first rows (``cursor_tuple_fraction``, default 0.1). Outside a transaction Django declares
+    it WITH HOLD, so the whole result is computed when it is declared anyway; and on tables
+    without fresh statistics the first-rows plan of the member query is a nested loop that is
+    quadratic in the member count (0.4 s instead of 25 ms for 3,000 members). The cursor is
+    therefore planned for its whole result: ``cursor_tuple_fraction`` is 1 for its DECLARE and
+    put back right after (two statements, whatever the size)."""
+    connection = connections[queryset.db]
+    rows = queryset.iterator(chunk_size=chunk_size)
+    if connection.vendor != "postgresql" or connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        return _put_back(rows)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('cursor_tuple_fraction'), set_config('cursor_tuple_fraction', '1', false)")
+        previous = cursor.fetchone()[0]
+    try:
+        return _put_back(rows)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('cursor_tuple_fraction', %s, false)", [previous])
+
+
+def _put_back(rows) -> "_Started":
+    return _Started(rows)
+
+
+class _Started:
+    """An iterator whose first item was read ahead (running its statement); ``close`` closes
+    the underlying one (its cursor) whether or not anything more was read."""
+
+    _END = object()
+
+    def __init__(self, rows):
+        self._rows = rows
+        self._first = next(rows, self._END)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._first is not self._END:
+            first, self._first = self._first, self._END
+            return first
+        return next(self._rows)
+
+    def close(self) -> None:
+        self._first = self._END
+        self._rows.close()
 
 
 def contains_streamed(body) -> bool:

@@ -50,7 +50,7 @@ from django_scim.constants import SchemaURI
 from scim2_filter_parser import ast as scim_ast
 
 from .. import errors, rails, schemas
-from ..streaming import Streamed
+from ..streaming import Streamed, started_iterator
 from ..backend import get_backend
 from ..filters import DATETIME, EXACT, UUID, FilterAttr, FilterSchema, key
 from ..projection import Projection
@@ -183,7 +183,7 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
             cls._attach(objs, head)
             return False
         del head
-        stream = _MemberStream(rows.iterator(chunk_size=STREAM_CHUNK))
+        stream = _MemberStream(started_iterator(rows, STREAM_CHUNK))
         for obj in objs:
             obj._scim_members = _StreamedMembers(stream, obj.pk)
         return True
@@ -442,11 +442,8 @@ class _MemberStream:
     ``load_streamed`` checks), as the response is written."""
 
     def __init__(self, rows):
-        self._rows = rows
-        # The first row of the next group, read past the previous one. Reading the first row
-        # here runs the statement before the response starts: a failing query is still an
-        # ordinary error response.
-        self._pending = next(rows, None)
+        self._rows = rows  # already started (streaming.started_iterator)
+        self._pending = None  # the first row of the next group, read past the previous one
 
     def chunks(self, group_id, build):
         chunk = []
