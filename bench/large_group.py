@@ -85,6 +85,11 @@ def in_process(client, path: str, rounds: int) -> dict:
 def start_server(env: dict, port: int, one_piece: bool) -> subprocess.Popen:
     from compare import start_server as start_ours
 
+    import socket
+
+    with socket.socket() as probe:  # another process's server there would answer instead
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"port {port} is already in use; pass --ports")
     if not one_piece:
         return start_ours("ours", env, port)
     proc = subprocess.Popen([PY, "-c", ONE_PIECE_SERVER, f"127.0.0.1:{port}"], env=env, cwd=str(ROOT),
@@ -141,7 +146,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""),
                         help='PostgreSQL URL of a throwaway database (name contains "bench"); default SQLite')
-    parser.add_argument("--ports", default="8960,8961", help="ports of the streamed and one-piece servers")
+    parser.add_argument("--ports", default="18971,18972", help="ports of the streamed and one-piece servers")
     args = parser.parse_args()
     n = max(1, min(args.members, 1_000_000))
     rounds = max(1, min(args.rounds, 50))
