@@ -67,6 +67,18 @@ class Projection:
             return any(_attribute_part(name).split(".")[0] == top for name in self.attributes)
         return not any(_attribute_part(name) == top for name in self.excluded)
 
+    def keeps_whole(self, top_level: str) -> bool:
+        """Whether ``apply`` passes a top-level attribute through as it is (named whole in
+        ``attributes``, or not named at all): no sub-attribute (``members.value``) or value
+        filter (``members[value eq "…"]``) selects inside it."""
+        top = top_level.lower()
+        for name in (*self.attributes, *self.excluded):
+            lowered = name.strip().lower()
+            part = lowered.rsplit(":", 1)[-1] if lowered.startswith("urn:") else lowered
+            if top in lowered and part != top:  # conservative: anything else naming it
+                return False
+        return True
+
     def requests(self, urn: str) -> bool:
         """Whether ``attributes`` explicitly names the schema ``urn`` or one of its attributes
         (how a client asks for attributes whose ``returned`` is ``request``)."""

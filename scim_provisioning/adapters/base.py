@@ -57,6 +57,14 @@ class ResourceAdapter(SCIMMixin):
         needs beyond the queryset's own joins and prefetches, in a bounded number of queries.
         Default: nothing."""
 
+    @classmethod
+    def load_streamed(cls, objs: list, *, organisation, projection: Projection) -> bool:
+        """As ``load_related``, for a GET whose response may be streamed: an adapter may put a
+        ``scim_provisioning.streaming.Streamed`` in ``to_dict``'s result instead of a list too
+        large to hold in memory, and returns True when it did. Default: ``load_related``."""
+        cls.load_related(objs, organisation=organisation, projection=projection)
+        return False
+
     def to_dict(self) -> dict:
         """The full SCIM resource (the view applies attributes/excludedAttributes)."""
         raise NotImplementedError

@@ -43,12 +43,14 @@ Decisions (Okta Group Push first, Microsoft Entra ID second; see scim-clients.md
 
 import uuid
 from dataclasses import dataclass, field
+from functools import partial
 
 from django_scim.adapters import SCIMGroup
 from django_scim.constants import SchemaURI
 from scim2_filter_parser import ast as scim_ast
 
 from .. import errors, rails, schemas
+from ..streaming import Streamed, started_iterator
 from ..backend import get_backend
 from ..filters import DATETIME, EXACT, UUID, FilterAttr, FilterSchema, key
 from ..projection import Projection
@@ -66,6 +68,11 @@ GROUP_FILTERS = FilterSchema({
     key("meta", "created"): FilterAttr("created_at", DATETIME),
     key("meta", "lastModified"): FilterAttr("updated_at", DATETIME),
 })
+
+# GET streams the members of a group (or of a page of groups) with more members than this in
+# all, STREAM_CHUNK rows at a time; smaller ones are rendered in one piece, as before.
+STREAM_THRESHOLD = 2_000
+STREAM_CHUNK = 2_000
 
 # Keys a path-less PATCH value may carry without effect (read-only, echoed back by clients).
 IGNORED_PATCH_KEYS = frozenset({"schemas", "meta"})
@@ -153,27 +160,65 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
         no user instances, which cost most of the time on a 10,000-member group."""
         if not objs or not projection.includes("members"):
             return
-        rows = {obj.pk: [] for obj in objs}
-        for group_id, scim_id, username in cls._member_rows(organisation, [obj.pk for obj in objs]):
-            rows[group_id].append((scim_id, username))
+        cls._attach(objs, cls._member_rows(organisation, [obj.pk for obj in objs]))
+
+    @classmethod
+    def load_streamed(cls, objs, *, organisation, projection: Projection) -> bool:
+        """As ``load_related``, for a GET (one group, or a page): when the page's groups have
+        more than ``STREAM_THRESHOLD`` members in all, their members are streamed instead of
+        loaded (True). One query reads up to ``STREAM_THRESHOLD + 1`` rows; below the threshold
+        those are the members (the same single statement as ``load_related``). Above it, a
+        second statement reads all of them again through ``iterator()`` (a server-side cursor
+        on PostgreSQL: one snapshot, ``STREAM_CHUNK`` rows in memory at a time), read while
+        the response is written.
+
+        Not streamed (loaded as before): a projection that selects inside members
+        (``members.value``, ``members[value eq "…"]``), whose result depends on all of them."""
+        pks = [obj.pk for obj in objs]
+        if (not objs or not projection.includes("members") or not projection.keeps_whole("members")
+                or pks != sorted(pks)):
+            cls.load_related(objs, organisation=organisation, projection=projection)
+            return False
+        rows = cls._member_rows(organisation, pks)
+        head = list(rows[: STREAM_THRESHOLD + 1])
+        if len(head) <= STREAM_THRESHOLD:
+            cls._attach(objs, head)
+            return False
+        del head
+        stream = _MemberStream(started_iterator(rows, STREAM_CHUNK))
         for obj in objs:
-            obj._scim_members = rows[obj.pk]
+            obj._scim_members = _StreamedMembers(stream, obj.pk)
+        return True
+
+    @staticmethod
+    def _attach(objs, rows) -> None:
+        members = {obj.pk: [] for obj in objs}
+        for group_id, scim_id, username in rows:
+            members[group_id].append((scim_id, username))
+        for obj in objs:
+            obj._scim_members = members[obj.pk]
 
     @staticmethod
     def _member_rows(organisation, group_ids):
+        """(group pk, user SCIM id, userName) of the members of ``group_ids``, by group then
+        user: the one place member rows are read (streamed or not)."""
         # Members are the users SCIM can see: one deleted through SCIM keeps its membership
         # (it may come back) but is not listed, as its own GET answers 404.
         # The member's SCIM user is its link in the group's organisation (a person may belong
-        # to several); both conditions in one filter() are one join, read by values_list.
+        # to several), visible (not deleted through SCIM): all conditions in one filter() are one join.
         backend = get_backend()
         through, group_fk, user_fk = backend.membership_table()
         link = f"{user_fk.removesuffix('_id')}__scim_links"
-        visible = backend.user_queryset(organisation=organisation).values("pk")
         return (
-            through.objects.filter(**{f"{group_fk}__in": group_ids, f"{link}__in": visible})
-            .order_by(user_fk)
+            through.objects.filter(**{f"{group_fk}__in": group_ids, f"{link}__organisation": organisation,
+                                      f"{link}__deleted_at__isnull": True})
+            .order_by(group_fk, user_fk)
             .values_list(group_fk, f"{link}__scim_id", f"{link}__user_name")
         )
+
+    @staticmethod
+    def member_value(base: str, scim_id, username) -> dict:
+        return {"value": str(scim_id), "display": username, "$ref": f"{base}Users/{scim_id}", "type": "User"}
 
     @property
     def display(self) -> str:
@@ -190,14 +235,15 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
             resource["externalId"] = team.external_id
         if self.projection.includes("members"):
             base = self.base_location()
-            resource["members"] = [
-                {"value": str(scim_id), "display": username, "$ref": f"{base}Users/{scim_id}", "type": "User"}
-                for scim_id, username in self._members()
-            ]
+            members = self._members()
+            if isinstance(members, _StreamedMembers):
+                resource["members"] = members.placeholder(base, self.member_value)
+            else:
+                resource["members"] = [self.member_value(base, scim_id, username) for scim_id, username in members]
         resource["meta"] = self.meta(team.created_at, team.updated_at)
         return resource
 
-    def _members(self) -> list[tuple]:
+    def _members(self) -> "list[tuple] | _StreamedMembers":
         """(id, userName) of each member: loaded with the page or the read (``load_related``),
         else one query (after a write, which loads the group without its members)."""
         team = self.obj
@@ -392,6 +438,44 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
             more = f" ({len(invalid)} member values are not users.)" if len(invalid) > 1 else ""
             raise errors.InvalidValue(f"Member '{shown}' is not a user of this organisation; no change was made.{more}")
         return found
+
+
+class _MemberStream:
+    """One cursor over the member rows of a page of groups, ordered by group then user, shared
+    by the groups' placeholders: each takes its own rows, in page order (ascending pk, which
+    ``load_streamed`` checks), as the response is written."""
+
+    def __init__(self, rows):
+        self._rows = rows  # already started (streaming.started_iterator)
+        self._pending = None  # the first row of the next group, read past the previous one
+
+    def chunks(self, group_id, build):
+        chunk = []
+        while True:
+            row, self._pending = (self._pending or next(self._rows, None)), None
+            if row is None:
+                break
+            if row[0] != group_id:
+                self._pending = row
+                break
+            chunk.append(build(row[1], row[2]))
+            if len(chunk) >= STREAM_CHUNK:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def close(self) -> None:
+        self._rows.close()
+
+
+@dataclass
+class _StreamedMembers:
+    stream: _MemberStream
+    group_id: int
+
+    def placeholder(self, base: str, member_value) -> Streamed:
+        return Streamed(self.stream.chunks(self.group_id, partial(member_value, base)), close=self.stream.close)
 
 
 def _uuid(value: str) -> uuid.UUID | None:

@@ -6,10 +6,11 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.http import StreamingHttpResponse
 from django_scim.constants import SchemaURI
 from rest_framework.response import Response
 
-from .. import cursors, errors, filters
+from .. import cursors, errors, filters, streaming
 from ..activity import event_record
 from ..backend import get_backend
 from ..conf import app_settings
@@ -36,18 +37,32 @@ class ResourceMixin:
     def render(self, adapter, status=200, location=False) -> Response:
         cls = self.adapter_class
         body = adapter.projection.apply(adapter.to_dict(), cls.core_schema, cls.extensions())
-        response = Response(body, status=status)
+        response = self.response_for(body, status=status)
         if location:
             response["Location"] = adapter.location
         return response
 
-    def get_object(self, projection: Projection, *, for_update: bool = False):
+    def response_for(self, body: dict, status: int = 200):
+        """``Response(body)``, or, when an adapter streamed a part of ``body`` (a large group's
+        members, GET only), the same bytes through a ``StreamingHttpResponse`` with the same
+        headers (``finalize_response`` adds the rest; no Content-Length)."""
+        if not streaming.contains_streamed(body):
+            return Response(body, status=status)
+        request = self.request
+        renderer = request.accepted_renderer
+        body_parts = streaming.render(renderer, body, request.accepted_media_type, self.get_renderer_context())
+        # As DRF's Response sets it (rest_framework.response.Response.rendered_content).
+        content_type = renderer.media_type if renderer.charset is None else f"{renderer.media_type}; charset={renderer.charset}"
+        return StreamingHttpResponse(body_parts, status=status, content_type=content_type)
+
+    def get_object(self, projection: Projection, *, for_update: bool = False, stream: bool = False):
         """The resource with this SCIM id in the token's organisation, else 404: another
         organisation's resources are indistinguishable from resources that do not exist.
 
         ``for_update`` (PUT, PATCH, DELETE) locks the row and loads it without its optional
         multi-valued attributes (a group's members): the write does not need them, and what
-        the response shows is read after the write."""
+        the response shows is read after the write. ``stream`` (GET) lets the adapter stream
+        what is too large to load (``load_streamed``)."""
         raw_id = self.kwargs["scim_id"]
         try:
             scim_id = uuid.UUID(raw_id)
@@ -61,7 +76,9 @@ class ResourceMixin:
             queryset = queryset.select_for_update(of=("self",), no_key=connection.features.has_select_for_no_key_update)
         try:
             obj = queryset.get(scim_id=scim_id)
-            if not for_update:
+            if stream:
+                self.adapter_class.load_streamed([obj], organisation=self.organisation, projection=projection)
+            elif not for_update:
                 self.adapter_class.load_related([obj], organisation=self.organisation, projection=projection)
         except (queryset.model.DoesNotExist, ValidationError):
             raise errors.NotFound(f"{self.adapter_class.resource_type} {raw_id[:64]} not found.")
@@ -153,14 +170,15 @@ class ResourceMixin:
         return rows, count()
 
     def list_body(self, rows: list, projection: Projection, **paging) -> Response:
-        """A ListResponse of ``rows`` (model instances) under ``projection``."""
+        """A ListResponse of ``rows`` (model instances) under ``projection``, streamed when the
+        adapter streams a part of it (a page of groups with many members)."""
         cls = self.adapter_class
-        cls.load_related(rows, organisation=self.organisation, projection=projection)
+        cls.load_streamed(rows, organisation=self.organisation, projection=projection)
         resources = [
             projection.apply(cls(obj, self.request, projection).to_dict(), cls.core_schema, cls.extensions())
             for obj in rows
         ]
-        return Response({
+        return self.response_for({
             "schemas": [SchemaURI.LIST_RESPONSE],
             **paging,
             "itemsPerPage": len(resources),
@@ -254,7 +272,7 @@ class ResourceDetailView(ResourceMixin, SCIMView):
     """GET, PUT, PATCH, DELETE /Users/{id}."""
 
     def get(self, request, *args, **kwargs):
-        return self.render(self.get_object(self.projection_from_query()))
+        return self.render(self.get_object(self.projection_from_query(), stream=True))
 
     def post(self, request, *args, **kwargs):
         raise errors.MethodNotAllowed("POST creates resources on the collection, not on a resource id.")
