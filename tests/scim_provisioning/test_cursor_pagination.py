@@ -61,8 +61,8 @@ def test_pages_stay_stable_under_concurrent_writes(scim, organisation, users):
     first = scim.get("Users", {"cursor": "", "count": 3}).json()
     # Meanwhile the identity provider deletes a user already seen and one not yet seen, and
     # another sync creates two users.
-    assert scim.delete(f"Users/{users[0].scim_id}").status_code == 204
-    assert scim.delete(f"Users/{users[4].scim_id}").status_code == 204
+    assert scim.delete(f"Users/{users[0].scim_link.scim_id}").status_code == 204
+    assert scim.delete(f"Users/{users[4].scim_link.scim_id}").status_code == 204
     late = [make_user(organisation, username=f"late{i}@acme.example") for i in range(2)]
 
     rest, cursor = [], first["nextCursor"]
@@ -73,9 +73,9 @@ def test_pages_stay_stable_under_concurrent_writes(scim, organisation, users):
 
     seen = _ids(first) + rest
     assert len(seen) == len(set(seen))  # nothing twice
-    untouched = {str(u.scim_link.scim_id) for u in users} - {str(users[0].scim_id), str(users[4].scim_id)}
+    untouched = {str(u.scim_link.scim_id) for u in users} - {str(users[0].scim_link.scim_id), str(users[4].scim_link.scim_id)}
     assert untouched <= set(seen)  # nothing that existed throughout is skipped
-    assert str(users[4].scim_id) not in rest
+    assert str(users[4].scim_link.scim_id) not in rest
     assert {str(u.scim_link.scim_id) for u in late} <= set(rest)
 
 

@@ -8,14 +8,16 @@ from urllib.parse import quote_plus
 import pytest
 from django.utils import timezone
 
+from scim_provisioning.models import SCIMUser
 from tests.factories import SCIMUserEmailFactory, TeamFactory, UserFactory
-from vxp_hub.models import User
 
 
 @pytest.fixture
 def people(organisation):
     alice = UserFactory(organisation=organisation, username="Alice@Example.com", given_name="Alice",
                         family_name="Archer", external_id="00uALICE", department="R&D", email=False)
+    # SCIM reads the enterprise extension from the SCIM user (the hub's column is a mirror).
+    SCIMUser.objects.filter(user=alice, organisation=organisation).update(department="R&D")
     SCIMUserEmailFactory(scim_user=alice.scim_link, value="alice@work.example", type="work", primary=True)
     SCIMUserEmailFactory(scim_user=alice.scim_link, value="alice@home.example", type="home", primary=False)
     bob = UserFactory(organisation=organisation, username="bob@example.com", given_name="Bob",
@@ -68,14 +70,15 @@ def test_filters_select_exactly(scim, people, filter_string, expected):
 
 
 def test_filter_by_id_and_group_membership(scim, organisation, people):
-    assert names(scim, f'id eq "{people["bob"].scim_id}"') == ["bob@example.com"]
+    assert names(scim, f'id eq "{people["bob"].scim_link.scim_id}"') == ["bob@example.com"]
     team = TeamFactory(organisation=organisation)
     team.members.add(people["carol"])
     assert names(scim, f'groups.value eq "{team.scim_id}"') == ["carol_100%@example.com"]
 
 
 def test_filter_on_meta_last_modified(scim, people):
-    User.objects.filter(pk=people["bob"].pk).update(updated_at=timezone.now() - timedelta(days=10))
+    # meta.lastModified is the SCIM user's updated_at.
+    SCIMUser.objects.filter(user=people["bob"]).update(updated_at=timezone.now() - timedelta(days=10))
     since = (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert names(scim, f'meta.lastModified gt "{since}"') == ["Alice@Example.com", "carol_100%@example.com"]
 
@@ -135,8 +138,8 @@ def test_group_filters(scim, organisation, people):
     assert group_names('displayName eq "MARKETING"') == ["Marketing"]
     assert group_names('DisplayName eq "marketing"') == ["Marketing"]
     assert group_names('externalId eq "8aa1a0c0"') == ["Marketing"]
-    assert group_names(f'id eq "{marketing.scim_link.scim_id}"') == ["Marketing"]
-    assert group_names(f'members.value eq "{people["alice"].scim_id}"') == ["Marketing"]
-    assert group_names(f'id eq "{marketing.scim_link.scim_id}" and members eq "{people["alice"].scim_id}"') == ["Marketing"]
+    assert group_names(f'id eq "{marketing.scim_id}"') == ["Marketing"]
+    assert group_names(f'members.value eq "{people["alice"].scim_link.scim_id}"') == ["Marketing"]
+    assert group_names(f'id eq "{marketing.scim_id}" and members eq "{people["alice"].scim_link.scim_id}"') == ["Marketing"]
     assert group_names('displayName eq "Nobody"') == []
     assert scim.get("Groups", {"filter": 'owner eq "x"'}).status_code == 400

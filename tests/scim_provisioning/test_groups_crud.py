@@ -33,7 +33,7 @@ def test_post_honours_members_and_external_id(scim, users):
     team = team_from(response)
     assert body["id"] != "ignored"
     assert (team.name, team.external_id, team.scim_managed) == ("Finance", "okta-00g1", True)
-    assert member_ids(team) == {str(users[0].scim_id), str(users[1].scim_id)}
+    assert member_ids(team) == {str(users[0].scim_link.scim_id), str(users[1].scim_link.scim_id)}
     assert sorted(body["members"], key=lambda m: m["display"]) == sorted([
         {"value": str(u.scim_link.scim_id), "display": u.username, "$ref": f"http://testserver/scim/v2/Users/{u.scim_link.scim_id}", "type": "User"}
         for u in users[:2]
@@ -113,7 +113,7 @@ def test_put_without_members_keeps_them(scim, team, users):
     for body in ({"displayName": "Data 2"}, {"displayName": "Data 3", "members": None}):
         response = scim.put(f"Groups/{team.scim_id}", {"schemas": [GROUP], **body})
         assert response.status_code == 200
-        assert [m["value"] for m in response.json()["members"]] == [str(users[0].scim_id)]
+        assert [m["value"] for m in response.json()["members"]] == [str(users[0].scim_link.scim_id)]
     team.refresh_from_db()
     assert (team.name, team.external_id) == ("Data 3", "ext-1")
 
@@ -125,7 +125,7 @@ def test_put_sets_external_id_and_accepts_its_own_id(scim, team, users):
     })
     assert response.status_code == 200
     assert response.json()["externalId"] == "ext-2"
-    assert member_ids(team) == {str(users[1].scim_id), str(users[2].scim_id)}
+    assert member_ids(team) == {str(users[1].scim_link.scim_id), str(users[2].scim_link.scim_id)}
 
 
 def test_put_makes_a_hand_made_team_scim_managed(scim, organisation, users):

@@ -65,7 +65,7 @@ def test_entra_group_provisioning(scim, organisation, users):
     # Remove with a value array: only the listed member goes (not all of them).
     response = scim.patch(f"Groups/{gid}", patch_body({"op": "Remove", "path": "members", "value": [_entra_member(users[0])]}))
     assert response.status_code == 204
-    assert member_ids(team) == {str(users[1].scim_id), str(users[2].scim_id)}
+    assert member_ids(team) == {str(users[1].scim_link.scim_id), str(users[2].scim_link.scim_id)}
 
     response = scim.delete(f"Groups/{gid}")
     assert response.status_code == 204
@@ -80,26 +80,26 @@ def test_entra_compliance_flag_dialect(scim, organisation, users):
         factories.TeamMembershipFactory(team=team, user=user)
 
     response = scim.patch(f"Groups/{team.scim_id}?aadOptscim062020", patch_body(
-        {"op": "remove", "path": f'members[value eq "{users[1].scim_id}"]'},
+        {"op": "remove", "path": f'members[value eq "{users[1].scim_link.scim_id}"]'},
     ))
     assert response.status_code == 204
-    assert member_ids(team) == {str(users[0].scim_id), str(users[2].scim_id)}
+    assert member_ids(team) == {str(users[0].scim_link.scim_id), str(users[2].scim_link.scim_id)}
 
 
 def test_attribute_names_and_ops_are_case_insensitive(scim, organisation, users):
     team = factories.TeamFactory(organisation=organisation, name="Ops", scim_managed=True)
     response = scim.patch(f"Groups/{team.scim_id}", patch_body(
-        {"op": "ADD", "path": "Members", "value": [{"Value": str(users[0].scim_id), "Type": "user"}]},
+        {"op": "ADD", "path": "Members", "value": [{"Value": str(users[0].scim_link.scim_id), "Type": "user"}]},
         {"op": "rePlace", "path": "DISPLAYNAME", "value": "Operations"},
         {"op": "Replace", "path": "urn:ietf:params:scim:schemas:core:2.0:Group:externalId", "value": "ops-1"},
     ))
     assert response.status_code == 204
     team.refresh_from_db()
     assert (team.name, team.external_id) == ("Operations", "ops-1")
-    assert member_ids(team) == {str(users[0].scim_id)}
+    assert member_ids(team) == {str(users[0].scim_link.scim_id)}
 
     response = scim.patch(f"Groups/{team.scim_id}", patch_body(
-        {"op": "REMOVE", "path": f'MEMBERS[VALUE EQ "{users[0].scim_id}"]'},
+        {"op": "REMOVE", "path": f'MEMBERS[VALUE EQ "{users[0].scim_link.scim_id}"]'},
     ))
     assert response.status_code == 204
     assert member_ids(team) == set()

@@ -107,7 +107,7 @@ def test_patch_remove_and_replace_do_not_depend_on_sizes(warm, organisation, big
         _statements(warm, path, patch_body({"op": "remove", "path": "members", "value": [member(u) for u in chunk]}))
         for chunk in (everyone[:5], everyone[5:1005])
     ]
-    filtered = _statements(warm, path, patch_body({"op": "remove", "path": f'members[value eq "{everyone[-1].scim_id}"]'}))
+    filtered = _statements(warm, path, patch_body({"op": "remove", "path": f'members[value eq "{everyone[-1].scim_link.scim_id}"]'}))
     assert removals[0] == removals[1] == filtered <= PATCH_ADD_MEMBERS
     # Full replace of a ~9,000-member group by 1,000 members, then by 10.
     replaced = [

@@ -38,7 +38,7 @@ def test_with_linking_off_hand_made_teams_are_invisible_and_their_names_answer_4
         org_admin_client, scim, hand_made, organisation):
     assert rails(org_admin_client, link_manual_groups=None).status_code == 302
     assert scim.get("Groups", {"filter": 'displayName eq "Finance"'}).json()["totalResults"] == 0
-    assert scim.get(f"Groups/{hand_made.scim_link.scim_id}").status_code == 404
+    assert scim.get(f"Groups/{hand_made.scim_id}").status_code == 404
     response = scim.post("Groups", {"schemas": [GROUP], "displayName": "finance"})
     assert response.status_code == 409
     body = response.json()

@@ -5,7 +5,7 @@ rolls the write back, the client gets a SCIM 500, and the activity log says fail
 import pytest
 
 from scim_provisioning.adapters.users import UserAdapter
-from scim_provisioning.models import SCIMEvent
+from scim_provisioning.models import SCIMEvent, SCIMUser
 from vxp_hub.models import User
 
 from .users import USER, assert_error, patch_body
@@ -60,5 +60,6 @@ def test_a_patch_that_cannot_be_rendered_changes_nothing(scim, organisation, set
     response = scim.patch(f"Users/{user_id}", patch_body({"op": "replace", "path": "title", "value": "After"}))
 
     assert_error(response, 500)
-    assert User.objects.get(organisation=organisation, scim_id=user_id).title == "Before"
+    link = SCIMUser.objects.select_related("user").get(organisation=organisation, scim_id=user_id)
+    assert (link.title, link.user.title) == ("Before", "Before")  # the SCIM user and the hub's mirror
     assert _last_event(organisation, "user.patch").outcome == SCIMEvent.Outcome.FAILURE

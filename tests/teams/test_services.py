@@ -5,6 +5,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from scim_provisioning.models import SCIMUser
 from teams import services
 from teams.models import Team, TeamMembership
 from tests.factories import TeamFactory, UserFactory, bulk_memberships, bulk_users
@@ -252,7 +253,9 @@ def test_members_set_and_delete_of_a_big_team_are_bounded(organisation, profiles
 def test_profiles_lock_lets_a_caller_write_users_then_recompute(organisation, profiles, scim_user):
     with transaction.atomic():
         services.profiles_lock(organisation=organisation)
-        User.objects.filter(pk=scim_user.pk).update(scim_managed=True)
+        # What a SCIM write does under the lock: its SCIM user, then the hub's user row.
+        SCIMUser.objects.filter(user=scim_user, organisation=organisation).update(managed=True)
+        User.objects.filter(pk=scim_user.pk).update(given_name="Locked")
         organisation.default_scim_profile = profiles["Viewer"]
         organisation.save()
         assert services.profiles_recompute(organisation=organisation, user_ids=[scim_user.pk]) == 1

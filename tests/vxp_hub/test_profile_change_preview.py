@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from scim_provisioning.models import SCIMEvent
+from scim_provisioning.models import SCIMEvent, SCIMUser
 from teams import services as team_services
 from tests.factories import UserFactory, bulk_memberships, bulk_users
 from vxp_hub.models import Role, User
@@ -146,6 +146,9 @@ def test_deprovisioned_users_are_not_counted(org_admin_client, organisation, pro
     from django.utils import timezone
 
     team, only_sales, _, _ = sales
-    User.objects.filter(pk__in=[u.pk for u in only_sales[:10]]).update(scim_deleted_at=timezone.now(), is_active=False)
+    gone = [u.pk for u in only_sales[:10]]
+    # Deleted by the identity provider: the SCIM user is marked, the hub's user deactivated.
+    SCIMUser.objects.filter(user__in=gone, organisation=organisation).update(deleted_at=timezone.now(), active=False)
+    User.objects.filter(pk__in=gone).update(is_active=False)
     page = text(org_admin_client.post(edit(team), {"profile": profiles["Manager"].pk}))
     assert "27 users go from Viewer to Manager, 2 users go from Editor to Manager." in page
