@@ -99,17 +99,16 @@ def test_list_is_paginated_by_50_and_keeps_the_filter(org_admin_client, organisa
 
 
 @pytest.mark.parametrize("teams", [5, 50])
-def test_list_takes_8_queries_whatever_the_page_size(org_admin_client, organisation, profiles, teams, django_assert_max_num_queries):
+def test_list_takes_7_queries_whatever_the_page_size(org_admin_client, organisation, profiles, teams, django_assert_max_num_queries):
     created = Team.objects.bulk_create(
         Team(organisation=organisation, name=f"Team {i}", profile=profiles["Editor"]) for i in range(teams)
     )
     users = bulk_users(organisation, 20)
     for team in created:
         bulk_memberships(team, users)
-    # session, user, EXISTS deprovisioned (the session user's SCIM user, +1 since SCIM state
-    # left the user row), organisation, COUNT, EXISTS SCIM team, EXISTS SCIM user (no SCIM
+    # session, user, organisation, COUNT, EXISTS SCIM team, EXISTS SCIM user (no SCIM
     # team here, the worst case), the page (teams, profiles and member counts in one query)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         response = org_admin_client.get(TEAMS)
     page = response.context["page_obj"]
     assert len(page) == teams and {t.member_count for t in page} == {20}
@@ -223,9 +222,8 @@ def test_member_gets_403(client, member, manual_team, action):
 def test_edit_page_lists_a_big_team_in_bounded_queries(org_admin_client, organisation, django_assert_max_num_queries):
     team = TeamFactory(organisation=organisation, name="Everyone")
     bulk_memberships(team, bulk_users(organisation, 500))
-    # session, user, EXISTS deprovisioned (the session user's SCIM user, +1 since SCIM state
-    # left the user row), organisation, team, profiles for the select, COUNT members, members page
-    with django_assert_max_num_queries(8):
+    # session, user, organisation, team, profiles for the select, COUNT members, members page
+    with django_assert_max_num_queries(7):
         response = org_admin_client.get(edit_url(team))
     assert len(response.context["members_page"]) == 50
 
