@@ -11,9 +11,10 @@ import secrets
 
 import pytest
 
+from . import target
 from .http import LIST_URN, USER_URN, expect, expect_error, expect_list, okta_user_fields
 
-pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
+pytestmark = target.marks
 
 INVALID_USER_EMAIL = "abcdefgh@example.com"
 USER_ID_THAT_DOES_NOT_EXIST = "010101001010101011001010101011"
@@ -51,11 +52,13 @@ def filter_user_name(value: str) -> dict:
 
 # --- "Test API Credentials" (§3.1): must pass on a brand-new tenant -----------------------------
 
+@target.needs_fresh_tenant
 def test_credentials_users_on_empty_tenant(runscope):
     body = expect_list(runscope.get("Users", params={"startIndex": 1, "count": 2}), total=0)
     assert body["Resources"] == []
 
 
+@target.needs_fresh_tenant
 def test_credentials_groups_on_empty_tenant(runscope):
     body = expect_list(runscope.get("Groups", params={"startIndex": 1, "count": 100}), total=0)
     assert body["Resources"] == []

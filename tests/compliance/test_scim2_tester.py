@@ -26,9 +26,9 @@ from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_models import EnterpriseUser, Group, ResourceType, ScimProvider, User
 from scim2_tester import CheckResult, Status, check_server
 
-from . import summary
+from . import summary, target
 
-pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
+pytestmark = target.marks
 
 MODES = ("discovery", "standard")
 
