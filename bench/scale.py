@@ -11,7 +11,7 @@ Per size and project:
   costs the 900,000 new rows only; seeding time is printed;
 - in-process, Django test client on the same database, in a subprocess of that project:
   SQL statements of one request (``CaptureQueriesContext``) and the peak of Python memory
-  allocated during one further request (``tracemalloc``; the first call also warms up);
+  allocated during one further request (``tracemalloc``), after one warm-up call;
 - over HTTP: ``manage.py runserver --noreload``, DEBUG off, CONN_MAX_AGE 0 for both projects
   (bench/compare.py's ``env_for``/``start_server``), interleaved rounds ours/stock; p50/p95 per
   request. A request stops being sampled for a project once it has spent ``--budget`` seconds
@@ -95,6 +95,7 @@ def prepare(project: str, start: int, end: int, token: str, out: str) -> None:
             payload = json.dumps(body(i)) if body else ""
             return client.generic(method, "/scim/v2/" + path(i), payload, content_type="application/scim+json")
 
+        call(0)  # warm-up: one-off work of the first request of its kind (not counted)
         reset_queries()
         with CaptureQueriesContext(connection) as ctx:
             response = call(1)
