@@ -272,6 +272,8 @@ def main() -> int:
             r["wall_s"] = time.perf_counter() - started
             results[n] = r
             print(table(n, {p: r[p] for p in projects}, args.database), flush=True)
+            if args.json:  # after every size, so a stopped run keeps what it measured
+                Path(args.json).write_text(json.dumps({"database": args.database, "sizes": results}, indent=1))
             print(f"({r['wall_s']:.0f} s for this size; uptime: "
                   f"{subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()})", flush=True)
     finally:
