@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run serve test install install-dev system-deps runtime-deps migrate collectstatic seed bench bench-compare bench-scale-out clean
+.PHONY: run serve test install install-dev system-deps runtime-deps migrate collectstatic seed bench bench-compare bench-scale-out bench-scale clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ bench: install-dev
 # Side by side against stock django-scim2 0.23.0 (bench/compare.py; COMPARE_ARGS="--database postgres").
 bench-compare: install-dev
 	$(PY) bench/compare.py $(COMPARE_ARGS)
+
+# 10,000 / 100,000 (/ 1,000,000) users: p50/p95, SQL, peak memory per request (bench/scale.py;
+# SCALE_ARGS="--users 10000,100000,1000000 --database postgres --compare --json scale.json").
+bench-scale: install-dev
+	$(PY) bench/scale.py $(SCALE_ARGS)
 
 # Two gunicorn processes on one database: shared rate limit, create race, SIGKILL mid-PATCH, req/s.
 bench-scale-out: install-dev

@@ -12,8 +12,8 @@ run in interleaved rounds (ours, stock, ours, stock, ...); the table gives p50/p
 and the ratio stock/ours of the medians (higher = we are faster). Bounded: rounds <= 100,
 concurrent creates <= 5,000, a per-request timeout; servers are stopped at the end.
 
-Status (first version, issue 11): timings only. SQL statement counts and peak memory per
-request are not printed yet; bench/scim_latency.py counts statements for our project.
+Timings only; bench/scale.py runs the same side by side at 10,000 / 100,000 / 1,000,000 users
+with SQL statement counts and peak memory per request (seeding: bench/seed.py).
 """
 
 import argparse
