@@ -161,9 +161,14 @@ def test_known_failure(tenant, name):
     """The checks of one known failure still fail. When this passes (XPASS, red under strict),
     the bug is fixed: delete the entry from KNOWN."""
     wanted = set(KNOWN[name].checks)
-    failing = []
+    failing, ran = [], False
     for mode in MODES:
         for result in results_for(tenant, mode):
-            if f"{mode} {check_key(result)}" in wanted and result.status != Status.SUCCESS:
-                failing.append(describe(result))
+            if f"{mode} {check_key(result)}" in wanted:
+                ran = True
+                if result.status != Status.SUCCESS:
+                    failing.append(describe(result))
+    if not ran and name == "checker-expects-request-only-extension-unrequested":
+        # A host without the hub's read-only extension (examples/workspace_host): nothing to check.
+        pytest.skip(f"the target's /Schemas has no {HUB}")
     assert not failing, "\n".join(failing)

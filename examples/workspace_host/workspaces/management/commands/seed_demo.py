@@ -24,11 +24,12 @@ class Command(BaseCommand):
         email, password = OWNER
         owner = Person.objects.filter(email=email).first()
         if owner is None:
-            owner = Person.objects.create_superuser(email=email, password=password, first_name="Olive")
+            owner = Person.objects.create_superuser(email=email, password=password, first_name="Olive",
+                                              last_name="Owner")
         membership, made = Membership.objects.get_or_create(organisation=workspace, user=owner,
                                                             defaults={"role": "owner"})
         if made:  # visible to SCIM (an identity provider's import matches it), read-only there
-            user_link(organisation=workspace, user=owner, user_name=email, given_name="Olive",
+            user_link(organisation=workspace, user=owner, user_name=email, given_name="Olive", family_name="Owner",
                       emails=[{"value": email, "type": "work", "primary": True}])
         self.stdout.write(f"{'Created' if created else 'Found'} workspace 'demo'. Owner: {email} / {password}")
         self.stdout.write("SCIM token: python manage.py scim_token --organisation demo")
