@@ -13,6 +13,7 @@ from scim_provisioning import filters
 from scim_provisioning.adapters.groups import GROUP_FILTERS
 from scim_provisioning.adapters.users import USER_FILTERS
 from scim_provisioning.services import token_authenticate
+from scim_provisioning.models import SCIMUser, SCIMUserEmail
 from teams.models import Team
 from vxp_hub.models import User
 
@@ -24,16 +25,20 @@ POPULATION = 3000
 
 @pytest.fixture
 def populated(organisation):
-    from vxp_hub.models import UserEmail
-
     users = User.objects.bulk_create(
-        User(organisation=organisation, username=f"user{i}@example.com", external_id=f"00u{i:06d}")
-        for i in range(POPULATION)
+        User(organisation=organisation, username=f"user{i}@example.com") for i in range(POPULATION)
     )
-    SCIMUserEmail.objects.bulk_create(UserEmail(user=u, value=u.username, type="work", primary=True) for u in users)
+    links = SCIMUser.objects.bulk_create(
+        SCIMUser(organisation=organisation, user=u, user_name=u.username, external_id=f"00u{i:06d}")
+        for i, u in enumerate(users)
+    )
+    SCIMUserEmail.objects.bulk_create(
+        SCIMUserEmail(scim_user=link, value=link.user_name, type="work", primary=True) for link in links
+    )
     Team.objects.bulk_create(Team(organisation=organisation, name=f"Team {i}", external_id=f"g{i}") for i in range(POPULATION))
     with connection.cursor() as cursor:
-        for table in ("vxp_hub_user", "vxp_hub_useremail", "teams_team", "scim_provisioning_scimtoken"):
+        for table in ("vxp_hub_user", "scim_provisioning_scimuser", "scim_provisioning_scimuseremail", "teams_team",
+                      "scim_provisioning_scimtoken"):
             cursor.execute(f"ANALYZE {table}")
     return users
 
@@ -43,18 +48,18 @@ def plan(queryset) -> str:
 
 
 @pytest.mark.parametrize("filter_string,index", [
-    ('userName eq "USER123@Example.com"', "user_username_ci_per_org"),
-    ('externalId eq "00u000123"', "user_org_external_id"),
-    ('emails.value eq "user123@example.com"', "useremail_value_upper"),
-    ('emails[type eq "work"].value eq "user123@example.com"', "useremail_value_upper"),
+    ('userName eq "USER123@Example.com"', "scim_user_name_ci_per_org"),
+    ('externalId eq "00u000123"', "scim_user_org_external_id"),
+    ('emails.value eq "user123@example.com"', "scim_user_email_value_upper"),
+    ('emails[type eq "work"].value eq "user123@example.com"', "scim_user_email_value_upper"),
 ])
 def test_user_filters_use_an_index(organisation, populated, filter_string, index):
     q, multi_valued = filters.to_q(filter_string, USER_FILTERS)
-    queryset = User.objects.filter(organisation=organisation)
-    queryset = queryset.filter(pk__in=User.objects.filter(q).values("pk")) if multi_valued else queryset.filter(q)
+    queryset = SCIMUser.objects.filter(organisation=organisation, deleted_at__isnull=True)
+    queryset = queryset.filter(pk__in=SCIMUser.objects.filter(q).values("pk")) if multi_valued else queryset.filter(q)
     text = plan(queryset)
     assert index in text, text
-    assert "Seq Scan on vxp_hub_user " not in text, text
+    assert "Seq Scan on scim_provisioning_scimuser " not in text, text
 
 
 @pytest.mark.parametrize("filter_string,index", [
@@ -69,8 +74,8 @@ def test_group_filters_use_an_index(organisation, populated, filter_string, inde
 
 def test_id_lookups_and_token_lookup_use_unique_indexes(organisation, populated, scim_token):
     user = populated[123]
-    text = plan(User.objects.filter(organisation=organisation, scim_id=user.scim_link.scim_id))
-    assert "vxp_hub_user_scim_id" in text, text
+    text = plan(SCIMUser.objects.filter(organisation=organisation, scim_id=user.scim_link.scim_id))
+    assert "scim_provisioning_scimuser_scim_id" in text, text
     from django.utils import timezone
 
     from scim_provisioning.models import SCIMToken
