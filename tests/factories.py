@@ -6,6 +6,7 @@ from scim_provisioning.models import SCIMEvent, SCIMUser, SCIMUserEmail
 from scim_provisioning.users import user_link
 from teams.models import Team, TeamMembership
 from vxp_hub.models import Organisation, Role, User, UserProfile
+from vxp_hub.provisioning import HubSCIMBackend
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -33,9 +34,9 @@ SCIM_FIELDS = {"external_id": "external_id", "scim_managed": "managed", "scim_de
                "scim_attributes": "attributes", "manager": "manager"}
 
 
-# The hub user's columns that mirror a SCIM attribute: the SCIM user starts with their values.
-HUB_SCIM_FIELDS = ("given_name", "family_name", "display_name", "title", "locale", "employee_number", "cost_center",
-                   "enterprise_organization", "division", "department")
+# The hub user's columns that mirror a SCIM attribute (the hub backend's mapping): the SCIM
+# user starts with their values.
+HUB_SCIM_FIELDS = tuple(HubSCIMBackend.user_fields)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -4,7 +4,6 @@ the Django admin signs in with the organisation and never shows a password hash.
 import pytest
 from django.urls import reverse
 
-from tests import factories
 from vxp_hub.models import Role, User
 
 

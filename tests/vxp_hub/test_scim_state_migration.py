@@ -1,8 +1,6 @@
 """vxp_hub 0005 moves every hub user's SCIM state into scim_provisioning's SCIMUser rows:
 nothing provisioned is lost, SCIM ids stay the same (a migration test on the real database)."""
 
-import uuid
-
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
