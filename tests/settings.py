@@ -9,6 +9,8 @@ production mode build their own environment.
 import os
 
 os.environ["DJANGO_DEBUG"] = "1"
+# Concurrency tests run up to 16 threads, each holding a pooled PostgreSQL connection.
+os.environ.setdefault("DJANGO_DB_POOL", "24")
 
 from vxp_hub.settings import *  # noqa: E402,F403
 from vxp_hub.settings import SCIM_PROVISIONING  # noqa: E402

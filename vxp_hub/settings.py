@@ -7,8 +7,11 @@ Environment:
 - ``DJANGO_SECRET_KEY``: the key in production. Unset with DEBUG off: a random key generated
   once into ``DJANGO_SECRET_KEY_FILE`` (default ``.secret_key``, mode 0600) and kept there.
 - ``DJANGO_ALLOWED_HOSTS``: comma-separated host names (production).
-- ``DJANGO_CONN_MAX_AGE``: seconds a database connection is kept (default 60 in production, 0
-  with DEBUG); connections are health-checked before reuse.
+- ``DJANGO_DB_POOL``: on PostgreSQL, the size of each server process's connection pool
+  (default ``10``; ``0`` switches the pool off). A request borrows an open connection instead
+  of opening one (a new connection is most of a small request's time).
+- ``DJANGO_CONN_MAX_AGE``: without a pool (SQLite, or ``DJANGO_DB_POOL=0``), seconds a
+  connection is kept (default 60 in production, 0 with DEBUG); health-checked before reuse.
 - ``DJANGO_STATIC_ROOT``: where ``collectstatic`` writes (default ``staticfiles/``).
 - Production only: ``DJANGO_SECURE_SSL_REDIRECT`` (default on), ``DJANGO_HSTS_SECONDS``
   (default one year), ``DJANGO_SECURE_PROXY_SSL_HEADER`` (default on: the TLS-terminating
@@ -141,6 +144,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     })
     # A file, not :memory:, so the threads of concurrent tests and live_server share it.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pool_size = int(os.environ.get("DJANGO_DB_POOL", "10"))
+    if _pool_size > 0:
+        # psycopg's pool (Django 5.1+): each process keeps up to _pool_size open connections
+        # and lends one per request, in runserver's threads and gunicorn's workers alike.
+        # Connecting (TCP, startup, SET TIME ZONE) is ~6.5 ms here, more than a SCIM read's
+        # own statements; a pooled connection is checked when lent, so a restarted database
+        # costs a reconnect, not an error. A pool replaces persistent connections.
+        # CONN_HEALTH_CHECKS (on, above) makes the pool check a connection before lending it.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1, "max_size": _pool_size, "timeout": 10}
 
 # The cache holds the SCIM rate-limit counters, so it is shared by every server process: the
 # database (the embedded default; `manage.py createcachetable` makes the table, the Makefile runs
