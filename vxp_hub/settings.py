@@ -145,7 +145,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so the threads of concurrent tests and live_server share it.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    _pool_size = int(os.environ.get("DJANGO_DB_POOL", "10"))
+    _pool_setting = os.environ.get("DJANGO_DB_POOL", "").strip() or "10"
+    if not _pool_setting.isdigit():
+        raise ImproperlyConfigured(f"DJANGO_DB_POOL = {_pool_setting!r}: a number of connections, or 0 for no pool.")
+    _pool_size = int(_pool_setting)
     if _pool_size > 0:
         # psycopg's pool (Django 5.1+): each process keeps up to _pool_size open connections
         # and lends one per request, in runserver's threads and gunicorn's workers alike.

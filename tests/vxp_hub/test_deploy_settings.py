@@ -13,7 +13,7 @@ def _env(env_extra):
     # Nothing of the suite's own environment (tests/settings.py sets DJANGO_DEBUG=1).
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SCIM_"))}
     env.update(env_extra)
-    return env
+    return {k: v for k, v in env.items() if v is not None}  # None: unset (DATABASE_URL=None: SQLite)
 
 
 def _check(env_extra):
@@ -66,10 +66,38 @@ def _settings_value(env_extra, expression):
 
 
 def test_debug_is_off_when_django_debug_is_unset():
-    out = _settings_value({"DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "hub.example.com"},
+    out = _settings_value({"DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "hub.example.com", "DATABASE_URL": None},
                           "settings.DEBUG, settings.DATABASES['default']['CONN_MAX_AGE'], "
                           "settings.DATABASES['default']['CONN_HEALTH_CHECKS'], settings.SESSION_COOKIE_SECURE")
     assert out == "False 60 True True"
+
+
+PG_URL = "postgres://postgres@127.0.0.1:5432/vxp_hub"
+POOL = "settings.DATABASES['default']['CONN_MAX_AGE'], settings.DATABASES['default'].get('OPTIONS', {}).get('pool')"
+
+
+def test_postgresql_connections_come_from_a_pool_in_production_and_development():
+    """No connection opened per request, whatever DEBUG says: the pool lends one."""
+    for debug in ("0", "1"):
+        out = _settings_value({"DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "hub.example.com",
+                               "DJANGO_DEBUG": debug, "DATABASE_URL": PG_URL}, POOL)
+        assert out == "0 {'min_size': 1, 'max_size': 10, 'timeout': 10}"
+    sized = _settings_value({"DJANGO_DEBUG": "1", "DATABASE_URL": PG_URL, "DJANGO_DB_POOL": "3"}, POOL)
+    assert sized == "0 {'min_size': 1, 'max_size': 3, 'timeout': 10}"
+
+
+def test_without_a_pool_postgresql_keeps_persistent_connections():
+    out = _settings_value({"DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "hub.example.com",
+                           "DATABASE_URL": PG_URL, "DJANGO_DB_POOL": "0"}, POOL)
+    assert out == "60 None"
+
+
+def test_a_pool_size_that_is_not_a_number_is_a_clear_configuration_error():
+    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'vxp_hub.settings'; django.setup()"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env=_env({"DJANGO_DEBUG": "1", "DATABASE_URL": PG_URL, "DJANGO_DB_POOL": "lots"}))
+    assert result.returncode != 0
+    assert "DJANGO_DB_POOL = 'lots': a number of connections, or 0 for no pool." in result.stderr
 
 
 def test_debug_on_only_when_asked_and_then_connections_are_per_request():
