@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests import factories
@@ -68,7 +68,21 @@ def navigate(driver, element) -> None:
     """Click ``element`` and wait for the page it leads to (the old page's element goes stale),
     so the next lookup never reads the page being left."""
     element.click()
-    WebDriverWait(driver, 10).until(staleness_of(element))
+    WebDriverWait(driver, 10).until(lambda _: _left_page(element))
+
+
+def _left_page(element) -> bool:
+    """Whether ``element``'s page is gone. Chromium answers a stale element either way: stale,
+    or, while the old document is being replaced, "does not belong to the document"."""
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
+    return False
 
 
 def main_text(driver) -> str:
