@@ -46,6 +46,13 @@ class ResourceAdapter(SCIMMixin):
         raise NotImplementedError
 
     @classmethod
+    def write_queryset(cls, *, organisation) -> QuerySet:
+        """The resources of ``organisation`` as PUT, PATCH and DELETE load them (the view locks
+        the row). Default: ``queryset`` showing nothing but the id; a write reads what its
+        response shows after it has written."""
+        return cls.queryset(organisation=organisation, projection=Projection(attributes=("id",)))
+
+    @classmethod
     def kept_total(cls, *, organisation) -> int | None:
         """How many resources an unfiltered list of ``organisation`` has, when it is kept
         somewhere cheaper than a COUNT over its rows; None: count them."""

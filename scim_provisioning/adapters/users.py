@@ -36,12 +36,14 @@ model itself. Decisions:
 
 import copy
 import uuid
+from typing import NamedTuple
 
 from django.db import connection
+from django.db.models import OuterRef
 from django_scim.adapters import SCIMUser
 from django_scim.constants import SchemaURI
 
-from .. import errors, rails, schemas
+from .. import errors, json_rows, rails, schemas
 from ..backend import EmailChange, UserChanges, get_backend
 from ..filters import BOOLEAN, DATETIME, EXACT, UUID, FilterAttr, FilterSchema, key
 from ..models import SCIMUser as SCIMUserModel, SCIMUserCount, SCIMUserEmail
@@ -101,6 +103,17 @@ USER_FILTERS = FilterSchema({
     **{key(attr, None, ENTERPRISE): FilterAttr(field) for attr, field in ENTERPRISE_FIELDS.items()},
     key("manager", "value", ENTERPRISE): FilterAttr("manager__scim_id", UUID),
 })
+
+
+class EmailRow(NamedTuple):
+    """A stored e-mail as a read folds it in (``UserAdapter.queryset``): the fields of
+    ``SCIMUserEmail`` that the response and its order need."""
+    value: str
+    type: str
+    display: str
+    primary: bool
+    position: int
+    pk: int
 
 
 def _as_stored(document):
@@ -167,6 +180,34 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
     # --- reading -------------------------------------------------------------------------
     @classmethod
     def queryset(cls, *, organisation, projection: Projection):
+        """What a read shows, in one statement where the database allows it: the SCIM user,
+        its manager (a join), and, when ``projection`` returns them, its e-mails and groups
+        folded in as JSON (``json_rows``; on other databases a prefetch and ``load_related``).
+        The host user, and whatever the backend joins to it, only when the host's extension is
+        asked for: nothing else a read shows comes from it."""
+        backend = get_backend()
+        users = backend.user_queryset(organisation=organisation)
+        if not cls._extension_in(projection):
+            users = users.select_related(None)
+        users = users.select_related("manager")
+        if not json_rows.supported(connection):
+            return users.prefetch_related("emails")
+        if projection.includes("emails"):
+            users = users.annotate(email_rows=json_rows.JSONRows(
+                SCIMUserEmail.objects.filter(scim_user=OuterRef("pk")), list(EmailRow._fields)))
+        if projection.includes("groups"):
+            through, group_fk, user_fk = backend.membership_table()
+            group = group_fk.removesuffix("_id")
+            memberships = through.objects.filter(**{
+                user_fk: OuterRef("user_id"), f"{group}__in": backend.group_queryset(organisation=organisation)})
+            users = users.annotate(group_rows=json_rows.JSONRows(
+                memberships, [group_fk, f"{group}__scim_id", f"{group}__name"]))
+        return users
+
+    @classmethod
+    def write_queryset(cls, *, organisation):
+        """A write needs the host user (``is_protected``, the host's update) and the stored
+        e-mails (PATCH edits them)."""
         return (get_backend().user_queryset(organisation=organisation)
                 .select_related("manager").prefetch_related("emails"))
 
@@ -184,6 +225,10 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         """The groups of every user on the page in ONE query, as (id, displayName) tuples, and
         only the organisation's: a person may belong to several tenants."""
         if not objs or not projection.includes("groups"):
+            return
+        if hasattr(objs[0], "group_rows"):  # folded into the read (``queryset``)
+            for obj in objs:
+                obj._scim_groups = [(uuid.UUID(str(scim_id)), name) for _, scim_id, name in sorted(obj.group_rows)]
             return
         backend = get_backend()
         through, group_fk, user_fk = backend.membership_table()
@@ -220,7 +265,8 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         if link.display_name:
             resource["displayName"] = link.display_name
         resource["active"] = link.active
-        resource["emails"] = self._emails()
+        if self.projection.includes("emails"):  # else not loaded (``queryset``)
+            resource["emails"] = self._emails()
         if link.external_id:
             resource["externalId"] = link.external_id
         if link.locale:
@@ -261,13 +307,22 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         return self.obj._scim_groups
 
     def _extension_requested(self) -> bool:
+        return self._extension_in(self.projection)
+
+    @staticmethod
+    def _extension_in(projection: Projection) -> bool:
         """The host's extension is ``returned: request`` (RFC 7643 §7): only when ``attributes``
         names it, so clients that know only the standard schemas can read every user."""
         schema = get_backend().user_extension_schema()
-        return bool(schema) and self.projection.requests(schema["id"])
+        return bool(schema) and projection.requests(schema["id"])
 
     def _stored_emails(self) -> list:
-        """The SCIM user's e-mail rows in SCIM order (from the prefetch cache when there is one)."""
+        """The SCIM user's e-mails in SCIM order: folded into the read (``EmailRow``), else the
+        rows (from the prefetch cache when there is one)."""
+        rows = getattr(self.obj, "email_rows", None)
+        if rows is not None:
+            return sorted((EmailRow(v, t, d, bool(p), pos, pk) for v, t, d, p, pos, pk in rows),
+                          key=lambda e: (e.position, e.pk))
         return sorted(self.obj.emails.all(), key=lambda e: (e.position, e.pk))
 
     def _emails(self) -> list[dict]:

@@ -19,8 +19,6 @@ from ..projection import Page, Projection, page_from
 from .base import SCIMView, to_scim_error
 
 SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
-# What a write loads before changing a resource: the row itself (see get_object).
-WRITE_PROJECTION = Projection(attributes=("id",))
 
 
 class ResourceMixin:
@@ -68,12 +66,14 @@ class ResourceMixin:
             scim_id = uuid.UUID(raw_id)
         except ValueError:
             raise errors.NotFound(f"{self.adapter_class.resource_type} {raw_id[:64]} not found.")
-        load = WRITE_PROJECTION if for_update else projection
-        queryset = self.adapter_class.queryset(organisation=self.organisation, projection=load)
+        cls = self.adapter_class
         if for_update:
+            queryset = cls.write_queryset(organisation=self.organisation)
             # NO KEY: a concurrent create naming this user as its manager (a foreign-key check,
             # FOR KEY SHARE) need not wait, and cannot deadlock with this write.
             queryset = queryset.select_for_update(of=("self",), no_key=connection.features.has_select_for_no_key_update)
+        else:
+            queryset = cls.queryset(organisation=self.organisation, projection=projection)
         try:
             obj = queryset.get(scim_id=scim_id)
             if stream:
