@@ -248,12 +248,13 @@ class SCIMBackend:
         """
         from .models import SCIMUser
 
-        link = (
-            SCIMUser.objects.select_for_update(of=("self",))
-            .select_related("user")
-            .filter(organisation=organisation, user_name__iexact=changes.username, deleted_at__isnull=False)
-            .first()
-        )
+        deleted = SCIMUser.objects.filter(organisation=organisation, user_name__iexact=changes.username,
+                                          deleted_at__isnull=False)
+        # Most creates are of new people: ask for the id alone (a narrow, cheap statement), and
+        # lock and load the deleted SCIM user only when there is one.
+        link = None
+        if deleted.values_list("pk", flat=True).first() is not None:
+            link = deleted.select_for_update(of=("self",)).select_related("user").first()
         if link is not None and self.is_protected(link):
             link = None  # a protected account is never revived: the new row's constraint answers 409
         active = changes.active is not False
