@@ -157,6 +157,11 @@ class SCIMBackend:
     # tenant's visible SCIM users (``models.SCIMUserCount``). Set it False when your
     # ``user_queryset`` hides more than the users deleted through SCIM.
     kept_user_count = True
+    # GET /Users/{id} compiles its statement once per organisation and process
+    # (``scim_provisioning.prepared``) from ``user_queryset``, ``group_queryset`` and
+    # ``membership_table``. Set it False when those depend on more than which organisation it
+    # is (a per-organisation setting that changes while the server runs).
+    prepared_reads = True
 
     def group_services(self):
         return import_module(self.group_services_module) if self.group_services_module else None

@@ -46,6 +46,11 @@ class ResourceAdapter(SCIMMixin):
         raise NotImplementedError
 
     @classmethod
+    def get_visible(cls, *, organisation, projection: Projection, scim_id):
+        """The resource of ``organisation`` with this SCIM id, loaded for ``projection``, or None."""
+        return cls.queryset(organisation=organisation, projection=projection).filter(scim_id=scim_id).first()
+
+    @classmethod
     def write_queryset(cls, *, organisation) -> QuerySet:
         """The resources of ``organisation`` as PUT, PATCH and DELETE load them (the view locks
         the row). Default: ``queryset`` showing nothing but the id; a write reads what its

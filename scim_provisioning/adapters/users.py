@@ -47,6 +47,7 @@ from .. import errors, json_rows, rails, schemas
 from ..backend import EmailChange, UserChanges, get_backend
 from ..filters import BOOLEAN, DATETIME, EXACT, UUID, FilterAttr, FilterSchema, key
 from ..models import SCIMUser as SCIMUserModel, SCIMUserCount, SCIMUserEmail
+from ..prepared import PreparedRead
 from ..projection import Projection
 from . import attributes
 from .base import ResourceAdapter
@@ -185,17 +186,27 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         folded in as JSON (``json_rows``; on other databases a prefetch and ``load_related``).
         The host user, and whatever the backend joins to it, only when the host's extension is
         asked for: nothing else a read shows comes from it."""
+        return cls._read_queryset(organisation, cls._read_shape(projection))
+
+    @classmethod
+    def _read_shape(cls, projection: Projection) -> tuple[bool, bool, bool]:
+        """What of the user a read under ``projection`` loads: (the host's extension, e-mails, groups)."""
+        return cls._extension_in(projection), projection.includes("emails"), projection.includes("groups")
+
+    @classmethod
+    def _read_queryset(cls, organisation, shape: tuple[bool, bool, bool]):
+        extension, emails, groups = shape
         backend = get_backend()
         users = backend.user_queryset(organisation=organisation)
-        if not cls._extension_in(projection):
+        if not extension:
             users = users.select_related(None)
         users = users.select_related("manager")
         if not json_rows.supported(connection):
             return users.prefetch_related("emails")
-        if projection.includes("emails"):
+        if emails:
             users = users.annotate(email_rows=json_rows.JSONRows(
                 SCIMUserEmail.objects.filter(scim_user=OuterRef("pk")), list(EmailRow._fields)))
-        if projection.includes("groups"):
+        if groups:
             through, group_fk, user_fk = backend.membership_table()
             group = group_fk.removesuffix("_id")
             memberships = through.objects.filter(**{
@@ -203,6 +214,19 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
             users = users.annotate(group_rows=json_rows.JSONRows(
                 memberships, [group_fk, f"{group}__scim_id", f"{group}__name"]))
         return users
+
+    @classmethod
+    def get_visible(cls, *, organisation, projection: Projection, scim_id: uuid.UUID):
+        """``GET /Users/{id}``, the read identity providers send most after the lookup: its
+        statement compiled once per organisation, shape and process (``prepared``), when the
+        backend allows it (``SCIMBackend.prepared_reads``)."""
+        backend = get_backend()
+        if not backend.prepared_reads or not json_rows.supported(connection):
+            return super().get_visible(organisation=organisation, projection=projection, scim_id=scim_id)
+        shape = cls._read_shape(projection)
+        rows = _USER_BY_SCIM_ID.fetch(scim_id, context=(organisation, shape),
+                                      key=(type(backend), organisation.pk, shape))
+        return rows[0] if rows else None
 
     @classmethod
     def write_queryset(cls, *, organisation):
@@ -656,3 +680,7 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         if new.primary:
             for email in emails:
                 email.primary = email is merged
+
+
+_USER_BY_SCIM_ID = PreparedRead(
+    lambda context, scim_id: UserAdapter._read_queryset(*context).filter(scim_id=scim_id)[:1], uuid.UUID)

@@ -4,7 +4,6 @@ request, call the adapter inside one transaction, log the write, and render."""
 
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.http import StreamingHttpResponse
 from django_scim.constants import SchemaURI
@@ -67,22 +66,22 @@ class ResourceMixin:
         except ValueError:
             raise errors.NotFound(f"{self.adapter_class.resource_type} {raw_id[:64]} not found.")
         cls = self.adapter_class
+        organisation = self.organisation
         if for_update:
-            queryset = cls.write_queryset(organisation=self.organisation)
             # NO KEY: a concurrent create naming this user as its manager (a foreign-key check,
             # FOR KEY SHARE) need not wait, and cannot deadlock with this write.
-            queryset = queryset.select_for_update(of=("self",), no_key=connection.features.has_select_for_no_key_update)
+            obj = (cls.write_queryset(organisation=organisation)
+                   .select_for_update(of=("self",), no_key=connection.features.has_select_for_no_key_update)
+                   .filter(scim_id=scim_id).first())
         else:
-            queryset = cls.queryset(organisation=self.organisation, projection=projection)
-        try:
-            obj = queryset.get(scim_id=scim_id)
-            if stream:
-                self.adapter_class.load_streamed([obj], organisation=self.organisation, projection=projection)
-            elif not for_update:
-                self.adapter_class.load_related([obj], organisation=self.organisation, projection=projection)
-        except (queryset.model.DoesNotExist, ValidationError):
-            raise errors.NotFound(f"{self.adapter_class.resource_type} {raw_id[:64]} not found.")
-        return self.adapter_class(obj, self.request, projection, organisation=self.organisation)
+            obj = cls.get_visible(organisation=organisation, projection=projection, scim_id=scim_id)
+        if obj is None:
+            raise errors.NotFound(f"{cls.resource_type} {raw_id[:64]} not found.")
+        if stream:
+            cls.load_streamed([obj], organisation=organisation, projection=projection)
+        elif not for_update:
+            cls.load_related([obj], organisation=organisation, projection=projection)
+        return cls(obj, self.request, projection, organisation=organisation)
 
     def write(self, action: str, operation, *, resource_id: str = "", display=""):
         """Run ``operation`` in one transaction and record the outcome in the activity log.
