@@ -37,6 +37,8 @@ from django.db import connections
 from django.db.models.query import get_related_populators
 from django.dispatch import receiver
 
+MAX_PLANS = 1024
+
 # How an argument can appear among the compiled parameters.
 _CONVERSIONS = (
     ("as is", lambda value: value),
@@ -51,7 +53,9 @@ def _stand_ins(kind, n: int):
     if kind is int:
         return -7_340_000_000 - n
     if kind is str:
-        return f"\x1fprepared-stand-in-{n}\x1f"
+        # With the characters a LIKE pattern escapes: a lookup that rewrites its value (SQLite's
+        # iexact, any contains) never passes for one that takes it as it is.
+        return f"\x1f%_\\prepared-stand-in-{n}\x1f"
     raise TypeError(f"PreparedRead arguments are str, int or uuid.UUID, not {kind!r}")
 
 
@@ -83,6 +87,8 @@ class PreparedRead:
     def fetch(self, *arguments, context=None, key=None, using: str = "default") -> list:
         plan = self._plans.get((using, key))
         if plan is None:
+            if len(self._plans) >= MAX_PLANS:  # keys from the request (page bounds): bounded
+                self.forget()
             plan = self._plan(context, key, using)
         if plan is False:  # unpreparable: the ORM, as written
             return list(self._queryset(context, arguments, using))

@@ -51,6 +51,13 @@ class ResourceAdapter(SCIMMixin):
         return cls.queryset(organisation=organisation, projection=projection).filter(scim_id=scim_id).first()
 
     @classmethod
+    def prepared_filter(cls, *, organisation, projection: Projection, q):
+        """For a list filtered by ``q`` (no to-many relation in it): a ``read(start, stop)``
+        giving rows ``start:stop`` (by primary key) faster than the queryset would, or None
+        (the view reads the queryset). Default: None."""
+        return None
+
+    @classmethod
     def write_queryset(cls, *, organisation) -> QuerySet:
         """The resources of ``organisation`` as PUT, PATCH and DELETE load them (the view locks
         the row). Default: ``queryset`` showing nothing but the id; a write reads what its

@@ -229,6 +229,27 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
         return rows[0] if rows else None
 
     @classmethod
+    def prepared_filter(cls, *, organisation, projection: Projection, q):
+        """The lookup identity providers send before every create or update (``userName eq``,
+        ``externalId eq``: one comparison with a text value), prepared like ``get_visible``,
+        one plan per page bounds. Where the ORM rewrites the value (SQLite's
+        case-insensitive ``LIKE`` escapes it) the plan is not made and the ORM reads."""
+        backend = get_backend()
+        if (not backend.prepared_reads or not json_rows.supported(connection) or q.negated
+                or len(q.children) != 1 or not isinstance(q.children[0], tuple)):
+            return None
+        lookup, value = q.children[0]
+        if not isinstance(value, str):
+            return None
+        shape = cls._read_shape(projection)
+
+        def read(start: int, stop: int) -> list:
+            return _USERS_WHERE.fetch(value, context=(organisation, shape, lookup, start, stop),
+                                      key=(type(backend), organisation.pk, shape, lookup, start, stop))
+
+        return read
+
+    @classmethod
     def write_queryset(cls, *, organisation):
         """A write needs the host user (``is_protected``, the host's update) and the stored
         e-mails (PATCH edits them)."""
@@ -684,3 +705,6 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
 
 _USER_BY_SCIM_ID = PreparedRead(
     lambda context, scim_id: UserAdapter._read_queryset(*context).filter(scim_id=scim_id)[:1], uuid.UUID)
+_USERS_WHERE = PreparedRead(
+    lambda context, value: UserAdapter._read_queryset(context[0], context[1])
+    .filter(**{context[2]: value}).order_by("pk")[context[3]:context[4]], str)

@@ -2,6 +2,7 @@
 parametrised by an adapter class (``ResourceAdapter``). Views stay thin: they parse the
 request, call the adapter inside one transaction, log the write, and render."""
 
+import functools
 import uuid
 
 from django.db import IntegrityError, connection, transaction
@@ -129,39 +130,50 @@ class ResourceMixin:
 
     def list_response(self, filter_string: str | None, page: Page, projection: Projection) -> Response:
         cls = self.adapter_class
-        queryset = cls.queryset(organisation=self.organisation, projection=projection)
-        if filter_string is not None:
-            q, multi_valued = filters.to_q(filter_string, cls.filter_schema)
+        q, multi_valued = filters.to_q(filter_string, cls.filter_schema) if filter_string is not None else (None, False)
+
+        @functools.cache
+        def queryset():  # built when needed: a prepared read (below) needs none
+            resources = cls.queryset(organisation=self.organisation, projection=projection)
+            if q is None:
+                return resources
             if multi_valued:
                 # Filter through a subquery of ids rather than DISTINCT over whole rows.
-                queryset = queryset.filter(pk__in=queryset.model.objects.filter(q).values("pk"))
-            else:
-                queryset = queryset.filter(q)
+                return resources.filter(pk__in=resources.model.objects.filter(q).values("pk"))
+            return resources.filter(q)
+
         def count() -> int:  # asked only when the page does not tell the total
             kept = cls.kept_total(organisation=self.organisation) if filter_string is None else None
-            return queryset.count() if kept is None else kept
+            return queryset().count() if kept is None else kept
 
         if page.cursor is not None:
-            return self.cursor_page(queryset, count(), filter_string, page, projection)
-        rows, total = self.index_page(queryset, page, count)
+            return self.cursor_page(queryset(), count(), filter_string, page, projection)
+        read = None
+        if q is not None and not multi_valued:
+            read = cls.prepared_filter(organisation=self.organisation, projection=projection, q=q)
+        rows, total = self.index_page(queryset, page, count, read)
         return self.list_body(rows, projection, totalResults=total, startIndex=page.start_index)
 
     @staticmethod
-    def index_page(queryset, page: Page, count) -> tuple[list, int]:
+    def index_page(queryset, page: Page, count, read=None) -> tuple[list, int]:
         """The page's rows and ``totalResults``. One row more than asked is read: when it is not
         there, the page is the last one and the total is known without a COUNT (a userName eq
         lookup, a first page of a small organisation, the last page of any). ``count()`` (a
         COUNT, or the kept total) is asked only when more rows follow, or when the page
-        starts past the end."""
+        starts past the end. ``queryset()`` gives the filtered resources; ``read(start, stop)``,
+        when given, reads rows ``start:stop`` of it (``prepared_filter``)."""
         if not page.count:
             return [], count()
-        if page.offset >= DEEP_OFFSET:
+        start, stop = page.offset, page.offset + page.count + 1
+        if start >= DEEP_OFFSET:
             # Deep page: skip the offset over the primary keys alone (an index-only scan), then
             # read and join only the page's rows, instead of building every skipped row.
-            ids = list(queryset.order_by("pk").values_list("pk", flat=True)[page.offset: page.offset + page.count + 1])
-            rows = list(queryset.filter(pk__in=ids).order_by("pk")) if ids else []
+            ids = list(queryset().order_by("pk").values_list("pk", flat=True)[start:stop])
+            rows = list(queryset().filter(pk__in=ids).order_by("pk")) if ids else []
+        elif read is not None:
+            rows = read(start, stop)
         else:
-            rows = list(queryset.order_by("pk")[page.offset: page.offset + page.count + 1])
+            rows = list(queryset().order_by("pk")[start:stop])
         if len(rows) > page.count:
             return rows[: page.count], count()
         if rows or not page.offset:

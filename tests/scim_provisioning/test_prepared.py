@@ -110,3 +110,33 @@ def test_changed_settings_drop_every_plan(organisation, settings):
     assert by_digest._plans
     settings.SCIM_PROVISIONING = {**settings.SCIM_PROVISIONING}
     assert by_digest._plans == {}
+
+
+@pytest.mark.django_db
+def test_a_prepared_lookup_matches_what_the_filter_means_and_nothing_else(scim, organisation, other_organisation):
+    """``_`` and ``%`` are LIKE wildcards: a lookup of ``a_b@x`` must not find ``aXb@x``, on a
+    database whose case-insensitive comparison is a LIKE (SQLite) or not (PostgreSQL)."""
+    for name in ("a_b@acme.example", "aXb@acme.example", "100%@acme.example", "1000@acme.example"):
+        UserFactory(organisation=organisation, username=name)
+    UserFactory(organisation=other_organisation, username="other@acme.example")
+    for _ in range(2):  # planned, then prepared
+        for value, expected in (("a_b@acme.example", ["a_b@acme.example"]), ("A_B@ACME.EXAMPLE", ["a_b@acme.example"]),
+                                ("100%@acme.example", ["100%@acme.example"]), ("a%", []),
+                                ("other@acme.example", [])):
+            body = scim.get("Users", {"filter": f'userName eq "{value}"'}).json()
+            assert [r["userName"] for r in body["Resources"]] == expected, value
+            assert body["totalResults"] == len(expected)
+    # SQLite's iexact escapes the value into a LIKE pattern: not prepared there, prepared on PostgreSQL.
+    from scim_provisioning.adapters.users import _USERS_WHERE
+
+    plans = [plan for (_, key), plan in _USERS_WHERE._plans.items() if key[3] == "user_name__iexact"]
+    assert plans and all((plan is False) == (connection.vendor == "sqlite") for plan in plans)
+
+
+@pytest.mark.django_db
+def test_a_prepared_external_id_lookup_is_case_exact(scim, organisation):
+    link = UserFactory(organisation=organisation).scim_link
+    SCIMUser.objects.filter(pk=link.pk).update(external_id="00uAbC")
+    for _ in range(2):
+        assert scim.get("Users", {"filter": 'externalId eq "00uAbC"'}).json()["totalResults"] == 1
+        assert scim.get("Users", {"filter": 'externalId eq "00uabc"'}).json()["totalResults"] == 0
