@@ -55,31 +55,16 @@ def env_for(project: str, db_url: str, port: int, token: str) -> dict:
 # --- seeding (runs in a subprocess: one Django project per process) ------------------------------
 
 def seed_ours(n: int, token: str) -> dict:
+    """Our project with ``n`` users in one team, seeded as bench/scale.py seeds it (bench/seed.py:
+    the hub's users and their SCIM users, one e-mail each)."""
     from django.core.management import call_command
 
-    from scim_provisioning.services import token_generate
-    from teams.models import Team, TeamMembership
-    from vxp_hub.models import User, UserEmail
-    from vxp_hub.services import organisation_create
+    import seed as seeding
 
     call_command("migrate", verbosity=0, interactive=False)
-    org = organisation_create(name="Bench", slug="bench")
-    team = Team.objects.create(organisation=org, name="All users")
-    chunk = 20_000
-    for start in range(0, n, chunk):
-        made = User.objects.bulk_create(
-            [User(organisation=org, username=f"user{i:07}@bench.example", given_name="Bench",
-                  family_name=f"User{i:07}", password="!", external_id=f"ext{i:08}")
-             for i in range(start, min(n, start + chunk))], batch_size=5000)
-        if made[0].pk is None:  # SQLite before RETURNING: read them back
-            made = list(User.objects.filter(organisation=org, pk__gt=0).order_by("pk")[start:start + chunk])
-        UserEmail.objects.bulk_create([UserEmail(user=u, value=u.username, type="work", primary=True) for u in made],
-                                      batch_size=5000)
-        TeamMembership.objects.bulk_create([TeamMembership(team=team, user=u) for u in made], batch_size=5000)
-    _, raw = token_generate(organisation=org)
-    sample = list(User.objects.filter(organisation=org).order_by("pk").values_list("scim_id", "username")[:SAMPLE])
-    return {"token": raw, "ids": [str(s) for s, _ in sample], "names": [u for _, u in sample],
-            "group": str(team.scim_id)}
+    info = seeding.ours(0, n)
+    names = [seeding.user_name(i) for i in range(min(n, SAMPLE))]
+    return {"token": info["token"], "ids": seeding.ours_sample(names), "names": names, "group": info["group"]}
 
 
 def seed_stock(n: int, token: str) -> dict:

@@ -5,7 +5,7 @@
     .venv/bin/python bench/large_group.py --database-url postgres://postgres@127.0.0.1:5432/bench_stream
 
 Seeds one organisation with N users (an e-mail each) in one N-member team (bulk INSERTs,
-``compare.seed_ours``) in a throwaway database (a temporary SQLite file, or the PostgreSQL
+``compare.seed_ours``, i.e. bench/seed.py) in a throwaway database (a temporary SQLite file, or the PostgreSQL
 database named, which must contain "bench": it is dropped and re-created, and dropped at the end).
 
 Then, for each mode (``streamed``: the code as it is; ``one piece``: the same code with

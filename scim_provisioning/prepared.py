@@ -15,8 +15,8 @@ The SQL, the parameters' conversion to database values and the rows' conversion 
 writes SQL. How it finds the arguments: the queryset is built and compiled twice with two
 sets of stand-in values; the parameters that differ are the arguments, as they are or as
 the ORM converted them (a UUID becomes 32 hex digits on SQLite). A queryset this cannot
-follow (an argument that changes the SQL itself, or that the ORM transforms otherwise) is
-run through the ORM every time: slower, never wrong.
+follow (an argument that changes the SQL itself, or that the ORM transforms otherwise:
+``contains`` makes ``x`` into ``%x%``) is run through the ORM every time: slower, never wrong.
 
 ``context`` and ``key``: what is fixed for a plan (the organisation, the projection) is
 given as ``context`` to ``build`` and must be identified by ``key``: one plan per key. So a
@@ -39,11 +39,13 @@ from django.dispatch import receiver
 
 MAX_PLANS = 1024
 
-# How an argument can appear among the compiled parameters.
+# How an argument can appear among the compiled parameters: (name, conversion(value, connection)).
 _CONVERSIONS = (
-    ("as is", lambda value: value),
-    ("hex", lambda value: value.hex if isinstance(value, uuid.UUID) else None),
-    ("text", str),
+    ("as is", lambda value, connection: value),
+    ("hex", lambda value, connection: value.hex if isinstance(value, uuid.UUID) else None),
+    ("text", lambda value, connection: str(value)),
+    # SQLite's case-insensitive comparisons are LIKE patterns with the value escaped.
+    ("like", lambda value, connection: connection.ops.prep_for_like_query(value) if isinstance(value, str) else None),
 )
 
 
@@ -54,7 +56,8 @@ def _stand_ins(kind, n: int):
         return -7_340_000_000 - n
     if kind is str:
         # With the characters a LIKE pattern escapes: a lookup that rewrites its value (SQLite's
-        # iexact, any contains) never passes for one that takes it as it is.
+        # iexact) is told from one that takes it as it is, and one that adds to it (contains,
+        # startswith: "%x%") matches no conversion and is not prepared.
         return f"\x1f%_\\prepared-stand-in-{n}\x1f"
     raise TypeError(f"PreparedRead arguments are str, int or uuid.UUID, not {kind!r}")
 
@@ -92,9 +95,9 @@ class PreparedRead:
             plan = self._plan(context, key, using)
         if plan is False:  # unpreparable: the ORM, as written
             return list(self._queryset(context, arguments, using))
-        params = [value if position is None else convert(arguments[position])
-                  for value, position, convert in plan.slots]
         connection = connections[using]
+        params = [value if position is None else convert(arguments[position], connection)
+                  for value, position, convert in plan.slots]
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, params)
             rows = cursor.fetchall()
@@ -131,7 +134,7 @@ class PreparedRead:
                 slots.append((a, None, None))
                 continue
             slot = next(((None, i, convert) for i in range(len(self.kinds)) for _, convert in _CONVERSIONS
-                         if convert(first[i]) == a and convert(second[i]) == b), None)
+                         if convert(first[i], connection) == a and convert(second[i], connection) == b), None)
             if slot is None:
                 raise Unpreparable
             slots.append(slot)

@@ -232,8 +232,8 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
     def prepared_filter(cls, *, organisation, projection: Projection, q):
         """The lookup identity providers send before every create or update (``userName eq``,
         ``externalId eq``: one comparison with a text value), prepared like ``get_visible``,
-        one plan per page bounds. Where the ORM rewrites the value (SQLite's
-        case-insensitive ``LIKE`` escapes it) the plan is not made and the ORM reads."""
+        one plan per page bounds. Comparisons that add to the value (``co``, ``sw``) are not
+        prepared (``prepared``): the ORM reads them."""
         backend = get_backend()
         if (not backend.prepared_reads or not json_rows.supported(connection) or q.negated
                 or len(q.children) != 1 or not isinstance(q.children[0], tuple)):
