@@ -38,6 +38,7 @@ from django.utils import timezone
 from . import errors
 from .conf import app_settings, organisation_model_name
 from .contract import Requirement
+from .prepared import PreparedRead
 
 
 @dataclass
@@ -253,13 +254,13 @@ class SCIMBackend:
         """
         from .models import SCIMUser
 
-        deleted = SCIMUser.objects.filter(organisation=organisation, user_name__iexact=changes.username,
-                                          deleted_at__isnull=False)
-        # Most creates are of new people: ask for the id alone (a narrow, cheap statement), and
-        # lock and load the deleted SCIM user only when there is one.
+        # Most creates are of new people: ask for the id alone (a narrow statement, prepared),
+        # and lock and load the deleted SCIM user only when there is one.
         link = None
-        if deleted.values_list("pk", flat=True).first() is not None:
-            link = deleted.select_for_update(of=("self",)).select_related("user").first()
+        if _DELETED_WITH_NAME.fetch(organisation.pk, changes.username):
+            link = (SCIMUser.objects.select_for_update(of=("self",)).select_related("user")
+                    .filter(organisation=organisation, user_name__iexact=changes.username, deleted_at__isnull=False)
+                    .first())
         if link is not None and self.is_protected(link):
             link = None  # a protected account is never revived: the new row's constraint answers 409
         active = changes.active is not False
@@ -612,6 +613,17 @@ class SCIMBackend:
         """The members through model and its ``<group>_id`` / ``<user>_id`` column names."""
         field = self.group_model()._meta.get_field("members")
         return (field.remote_field.through, f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id")
+
+
+def _deleted_with_name(organisation_id: int, username: str):
+    from .models import SCIMUser
+
+    return (SCIMUser.objects.filter(organisation_id=organisation_id, user_name__iexact=username,
+                                    deleted_at__isnull=False).values_list("pk")[:1])
+
+
+# user_create's question: is there a SCIM user deleted through SCIM with this userName?
+_DELETED_WITH_NAME = PreparedRead(_deleted_with_name, int, str)
 
 
 def get_backend() -> SCIMBackend:

@@ -10,6 +10,8 @@ arguments and runs the SQL::
     TOKEN = PreparedRead(lambda digest: SCIMToken.objects.filter(digest=digest), str)
     TOKEN.fetch("ab12…")  # -> [SCIMToken], the same instances the queryset would give
 
+(A ``values_list()`` queryset gives its rows as tuples, flat or not.)
+
 The SQL, the parameters' conversion to database values and the rows' conversion back
 (``from_db_value``, select_related instances, annotations) are the ORM's own; nothing here
 writes SQL. How it finds the arguments: the queryset is built and compiled twice with two
@@ -103,6 +105,8 @@ class PreparedRead:
             rows = cursor.fetchall()
         if plan.trim is not None:
             rows = [row[: plan.trim] for row in rows]
+        if plan.compiler.klass_info is None:  # values_list(): the converted rows, as tuples
+            return [tuple(row) for row in _converter(plan.compiler, connection).results_iter([rows])]
         return _instances(plan.compiler, connection, using, rows)
 
     def _queryset(self, context, arguments, using):
@@ -126,7 +130,7 @@ class PreparedRead:
         sql_a, params_a = compiler_a.as_sql()
         sql_b, params_b = (self._queryset(context, second, using).query
                            .get_compiler(using=using, connection=connection).as_sql())
-        if sql_a != sql_b or len(params_a) != len(params_b) or compiler_a.klass_info is None:
+        if sql_a != sql_b or len(params_a) != len(params_b):
             raise Unpreparable
         slots, seen = [], set()
         for a, b in zip(params_a, params_b):
@@ -153,10 +157,15 @@ def _settings_changed(**kwargs) -> None:
         prepared.forget()
 
 
-def _instances(template, connection, using, rows) -> list:
-    """Model instances of ``rows``, as ``django.db.models.query.ModelIterable`` makes them."""
+def _converter(template, connection):
     compiler = copy.copy(template)
     compiler.connection = connection  # this thread's connection, not the one it was planned on
+    return compiler
+
+
+def _instances(template, connection, using, rows) -> list:
+    """Model instances of ``rows``, as ``django.db.models.query.ModelIterable`` makes them."""
+    compiler = _converter(template, connection)
     select, klass_info, annotation_col_map = compiler.select, compiler.klass_info, compiler.annotation_col_map
     model_cls = klass_info["model"]
     select_fields = klass_info["select_fields"]
