@@ -111,7 +111,7 @@ def pg_admin(prefix: str, *, create: bool) -> dict:
     names = {p: f"{prefix}_{p}" for p in ("ours", "stock")}
     with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         for name in names.values():
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # pooled connections may linger
             if create:
                 conn.execute(f'CREATE DATABASE "{name}"')
     return {p: f"postgres://postgres@127.0.0.1:5432/{n}" for p, n in names.items()}

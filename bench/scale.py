@@ -117,7 +117,7 @@ def pg_reset(names, *, create: bool) -> None:
 
     with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         for name in names:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # pooled connections may linger
             if create:
                 conn.execute(f'CREATE DATABASE "{name}"')
 

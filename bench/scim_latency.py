@@ -65,7 +65,7 @@ def postgres_recreate(url: str, *, drop_only: bool = False) -> None:
         sys.exit(f"BENCH_DATABASE_URL must name a throwaway database containing 'bench', not {name!r}")
     admin = parts._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # pooled connections may linger
         if not drop_only:
             conn.execute(f'CREATE DATABASE "{name}"')
 

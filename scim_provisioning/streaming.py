@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 
 from django.db import connections
+from rest_framework.renderers import JSONRenderer
 
 logger = logging.getLogger("scim_provisioning")
 
@@ -28,9 +29,16 @@ class Streamed:
     ``close`` releases what the chunks read from (a database cursor), whether or not the
     stream was read to the end."""
 
-    def __init__(self, chunks: Iterable[list], close: Callable[[], None] | None = None):
+    def __init__(self, chunks: Iterable[list], close: Callable[[], None] | None = None,
+                 item: Callable | None = None, item_json: Callable | None = None):
+        """``item(x)``: the JSON value of each ``x`` in the chunks (default: ``x`` itself).
+        ``item_json(x)``: that value already written as compact UTF-8 JSON text, used instead
+        when the renderer writes exactly that (``_writes_compact_unicode``, as the SCIM
+        renderer does): no encoder call per item."""
         self.chunks = chunks
         self.close = close
+        self.item = item
+        self.item_json = item_json
 
 
 def started_iterator(queryset, chunk_size: int) -> Iterator:
@@ -150,11 +158,19 @@ def _stream(renderer, pieces, streams, accepted_media_type, renderer_context) ->
         for piece, streamed in zip(pieces, streams):
             yield piece + b"["
             first = True
+            as_text = streamed.item_json is not None and _writes_compact_unicode(
+                renderer, accepted_media_type, renderer_context)
             for chunk in streamed.chunks:
                 if not chunk:
                     continue
-                # The renderer's own array, without its brackets: '[a,b]' -> 'a,b'.
-                items = renderer.render(chunk, accepted_media_type, renderer_context)[1:-1]
+                if as_text:
+                    # What JSONRenderer does after json.dumps: U+2028/2029 escaped for JavaScript.
+                    text = ",".join(map(streamed.item_json, chunk))
+                    items = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
+                else:
+                    values = chunk if streamed.item is None else [streamed.item(x) for x in chunk]
+                    # The renderer's own array, without its brackets: '[a,b]' -> 'a,b'.
+                    items = renderer.render(values, accepted_media_type, renderer_context)[1:-1]
                 yield items if first else b"," + items
                 first = False
             yield b"]"
@@ -166,6 +182,14 @@ def _stream(renderer, pieces, streams, accepted_media_type, renderer_context) ->
         raise
     finally:
         _close(streams)
+
+
+def _writes_compact_unicode(renderer, accepted_media_type, renderer_context) -> bool:
+    """Whether ``renderer`` writes JSON as ``json.dumps(…, ensure_ascii=False,
+    separators=(",", ":"))`` then UTF-8 (DRF's JSONRenderer with UNICODE_JSON and
+    COMPACT_JSON, its defaults, and no indent asked for)."""
+    return (isinstance(renderer, JSONRenderer) and not renderer.ensure_ascii and renderer.compact
+            and renderer.get_indent(accepted_media_type, renderer_context or {}) is None)
 
 
 def _close(streams) -> None:

@@ -43,7 +43,10 @@ Decisions (Okta Group Push first, Microsoft Entra ID second; see scim-clients.md
 
 import uuid
 from dataclasses import dataclass, field
-from functools import partial
+from json.encoder import encode_basestring
+
+from django.db.models import F, TextField
+from django.db.models.functions import Cast
 
 from django_scim.adapters import SCIMGroup
 from django_scim.constants import SchemaURI
@@ -206,6 +209,8 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
         # (it may come back) but is not listed, as its own GET answers 404.
         # The member's SCIM user is its link in the group's organisation (a person may belong
         # to several), visible (not deleted through SCIM): all conditions in one filter() are one join.
+        # The SCIM id as text, as the database writes it: no UUID object per member (most of
+        # the Python time of a 100,000-member group), see ``id_text``.
         backend = get_backend()
         through, group_fk, user_fk = backend.membership_table()
         link = f"{user_fk.removesuffix('_id')}__scim_links"
@@ -213,12 +218,27 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
             through.objects.filter(**{f"{group_fk}__in": group_ids, f"{link}__organisation": organisation,
                                       f"{link}__deleted_at__isnull": True})
             .order_by(group_fk, user_fk)
-            .values_list(group_fk, f"{link}__scim_id", f"{link}__user_name")
+            .values_list(group_fk, Cast(F(f"{link}__scim_id"), TextField()), f"{link}__user_name")
         )
 
     @staticmethod
     def member_value(base: str, scim_id, username) -> dict:
-        return {"value": str(scim_id), "display": username, "$ref": f"{base}Users/{scim_id}", "type": "User"}
+        value = id_text(scim_id)
+        return {"value": value, "display": username, "$ref": f"{base}Users/{value}", "type": "User"}
+
+    @staticmethod
+    def member_json(base: str):
+        """``member_value`` written straight as the SCIM renderer's compact JSON (the same bytes:
+        tests/scim_provisioning/test_groups_streaming.py), for streamed members: no dict and
+        no encoder call per member. The id is hex digits and dashes; the userName is escaped
+        as ``json.dumps`` escapes it (its own ``encode_basestring``)."""
+        ref = encode_basestring(f"{base}Users/")[:-1]
+
+        def member(scim_id, username) -> str:
+            value = id_text(scim_id)
+            return f'{{"value":"{value}","display":{encode_basestring(username)},"$ref":{ref}{value}","type":"User"}}'
+
+        return member
 
     @property
     def display(self) -> str:
@@ -237,7 +257,7 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
             base = self.base_location()
             members = self._members()
             if isinstance(members, _StreamedMembers):
-                resource["members"] = members.placeholder(base, self.member_value)
+                resource["members"] = members.placeholder(base, self.member_value, self.member_json)
             else:
                 resource["members"] = [self.member_value(base, scim_id, username) for scim_id, username in members]
         resource["meta"] = self.meta(team.created_at, team.updated_at)
@@ -449,7 +469,8 @@ class _MemberStream:
         self._rows = rows  # already started (streaming.started_iterator)
         self._pending = None  # the first row of the next group, read past the previous one
 
-    def chunks(self, group_id, build):
+    def chunks(self, group_id):
+        """Lists of (SCIM id, userName) of the group's members."""
         chunk = []
         while True:
             row, self._pending = (self._pending or next(self._rows, None)), None
@@ -458,7 +479,7 @@ class _MemberStream:
             if row[0] != group_id:
                 self._pending = row
                 break
-            chunk.append(build(row[1], row[2]))
+            chunk.append((row[1], row[2]))
             if len(chunk) >= STREAM_CHUNK:
                 yield chunk
                 chunk = []
@@ -474,8 +495,20 @@ class _StreamedMembers:
     stream: _MemberStream
     group_id: int
 
-    def placeholder(self, base: str, member_value) -> Streamed:
-        return Streamed(self.stream.chunks(self.group_id, partial(member_value, base)), close=self.stream.close)
+    def placeholder(self, base: str, member_value, member_json) -> Streamed:
+        return Streamed(self.stream.chunks(self.group_id), close=self.stream.close,
+                        item=lambda row: member_value(base, *row), item_json=lambda row, write=member_json(base): write(*row))
+
+
+def id_text(value) -> str:
+    """A SCIM id as the text of ``str(uuid)`` (lower-case, dashed), from a UUID or from a
+    UUID column cast to text: PostgreSQL writes it so already, SQLite keeps 32 hex digits."""
+    if not isinstance(value, str):
+        return str(value)
+    if len(value) == 32:
+        value = value.lower()
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return value
 
 
 def _uuid(value: str) -> uuid.UUID | None:

@@ -62,6 +62,10 @@ def large(organisation):
     team = _team(organisation, "Everyone", 3_000, external_id="ext-\u2028-\"é\"")
     first = team.members.order_by("pk").first()
     SCIMUser.objects.filter(user=first).update(user_name="zoë\u2029\"quoted\"@example.com")  # the member display
+    # and what else json.dumps escapes or keeps: a backslash, a control character (a hand edit),
+    # a character outside the BMP.
+    second = team.members.order_by("pk")[1]
+    SCIMUser.objects.filter(user=second).update(user_name="back\\slash\x01\U0001F600@example.com")
     return team
 
 
@@ -267,3 +271,24 @@ def test_the_cursor_planner_setting_is_put_back(warm, large):
         cursor.execute("SHOW cursor_tuple_fraction")
         assert cursor.fetchone()[0] == before  # put back before the first byte is written
     assert len(json.loads(body(response))["members"]) == 3_000
+
+
+def test_a_renderer_that_writes_otherwise_renders_every_item_itself():
+    """``item_json`` is the SCIM renderer's compact UTF-8 JSON; a renderer that escapes to ASCII
+    or indents renders the items itself, and the body is its own."""
+    from rest_framework.renderers import JSONRenderer
+
+    from scim_provisioning import streaming
+
+    class ASCIIRenderer(JSONRenderer):
+        ensure_ascii = True
+
+    def stream(renderer):
+        streamed = streaming.Streamed([[("é", 1)], [("\u2028", 2)]], item=lambda row: {"v": row[0], "n": row[1]},
+                                      item_json=lambda row: f'{{"v":"{row[0]}","n":{row[1]}}}')
+        return b"".join(streaming.render(renderer, {"members": streamed}))
+
+    expected = {"members": [{"v": "é", "n": 1}, {"v": "\u2028", "n": 2}]}
+    assert stream(ASCIIRenderer()) == ASCIIRenderer().render(expected)
+    assert stream(JSONRenderer()) == JSONRenderer().render(expected)
+    assert stream(JSONRenderer()) == '{"members":[{"v":"é","n":1},{"v":"\\u2028","n":2}]}'.encode()
