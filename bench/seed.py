@@ -13,6 +13,7 @@ Our users' SCIM state is ``scim_provisioning.SCIMUser`` (issue 10): ``ours_users
 the hub's users and their SCIM users, ``ours_emails`` the SCIM users' e-mails.
 """
 import uuid
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 
@@ -73,6 +74,27 @@ def _insert(model, columns, rows) -> None:
                 cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", batch)
 
 
+@contextmanager
+def _kept_count_added(model, org_id: int, added: int):
+    """On PostgreSQL, the kept-count trigger (scim_provisioning migration 0006) off while the
+    rows are copied, and their number added to the organisation's count once after: the
+    trigger upserts one count row per copied row, and in one transaction those upserts grow
+    with the versions of that row (90,000 users took 99 s, against 3 s without)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER scim_user_count")
+        yield
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the copied rows' foreign-key checks, now
+        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER scim_user_count")
+        cursor.execute(
+            "INSERT INTO scim_provisioning_scimusercount (organisation_id, shard, visible) VALUES (%s, 0, %s) "
+            "ON CONFLICT (organisation_id, shard) DO UPDATE SET visible = scim_provisioning_scimusercount.visible "
+            "+ EXCLUDED.visible", [org_id, added])
+
+
 def _reset_sequences(*models) -> None:
     from django.core.management.color import no_style
 
@@ -128,7 +150,8 @@ def ours_users(org_id: int, start: int, end: int) -> tuple[int, int]:
         ["id", "user_id", "user_name", "family_name", "external_id", "scim_id"],
         ((link_base + i, base + i, user_name(i), f"User{i:07}", f"ext{i:08}", uuid.UUID(ours_user_scim_id(i)))
          for i in range(start, end)))
-    _insert(SCIMUser, columns, rows)
+    with _kept_count_added(SCIMUser, org_id, end - start):
+        _insert(SCIMUser, columns, rows)
     _reset_sequences(SCIMUser)
     return base, link_base
 
