@@ -16,8 +16,10 @@ RUNS = {
     "scale": ["bench/scale.py", "--users", "60", "--database", "sqlite", "--compare", "--rounds", "1",
               "--budget", "1", "--creates", "8", "--ports", "18983,18984"],
     "large_group": ["bench/large_group.py", "--members", "60", "--rounds", "1", "--ports", "18985,18986"],
+    "scim_latency": ["bench/scim_latency.py", "-n", "1", "--strict"],
 }
-EXPECTED = {"compare": "GET /Users/{id}", "scale": "Concurrent creates", "large_group": "streamed"}
+EXPECTED = {"compare": "GET /Users/{id}", "scale": "Concurrent creates", "large_group": "streamed",
+            "scim_latency": "Slowest p95"}
 
 
 @pytest.mark.parametrize("name", RUNS)
