@@ -158,10 +158,10 @@ class SCIMBackend:
     # tenant's visible SCIM users (``models.SCIMUserCount``). Set it False when your
     # ``user_queryset`` hides more than the users deleted through SCIM.
     kept_user_count = True
-    # GET /Users/{id} compiles its statement once per organisation and process
-    # (``scim_provisioning.prepared``) from ``user_queryset``, ``group_queryset`` and
-    # ``membership_table``. Set it False when those depend on more than which organisation it
-    # is (a per-organisation setting that changes while the server runs).
+    # GET /Users/{id} and the userName/externalId eq lookup compile their statements once per
+    # organisation and process (``scim_provisioning.prepared``) from ``user_queryset``,
+    # ``group_queryset`` and ``membership_table``. Set it False when those depend on more than
+    # which organisation it is (a per-organisation setting that changes while the server runs).
     prepared_reads = True
 
     def group_services(self):
@@ -623,7 +623,7 @@ def _deleted_with_name(organisation_id: int, username: str):
 
 
 # user_create's question: is there a SCIM user deleted through SCIM with this userName?
-_DELETED_WITH_NAME = PreparedRead(_deleted_with_name, int, str)
+_DELETED_WITH_NAME = PreparedRead(_deleted_with_name)
 
 
 def get_backend() -> SCIMBackend:

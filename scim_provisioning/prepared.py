@@ -7,10 +7,10 @@ made of the queryset the first time (its SQL, where each argument goes in the pa
 and the compiler that turns rows into model instances) and later only binds the new
 arguments and runs the SQL::
 
-    TOKEN = PreparedRead(lambda digest: SCIMToken.objects.filter(digest=digest), str)
+    TOKEN = PreparedRead(lambda digest: SCIMToken.objects.filter(digest=digest))
     TOKEN.fetch("ab12…")  # -> [SCIMToken], the same instances the queryset would give
 
-(A ``values_list()`` queryset gives its rows as tuples, flat or not.)
+(A ``values_list()`` queryset gives its rows as the ORM would: tuples, or values with flat=True.)
 
 The SQL, the parameters' conversion to database values and the rows' conversion back
 (``from_db_value``, select_related instances, annotations) are the ORM's own; nothing here
@@ -36,7 +36,7 @@ from functools import partial
 
 from django.core.signals import setting_changed
 from django.db import connections
-from django.db.models.query import get_related_populators
+from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesListIterable, get_related_populators
 from django.dispatch import receiver
 
 MAX_PLANS = 1024
@@ -61,7 +61,7 @@ def _stand_ins(kind, n: int):
         # iexact) is told from one that takes it as it is, and one that adds to it (contains,
         # startswith: "%x%") matches no conversion and is not prepared.
         return f"\x1f%_\\prepared-stand-in-{n}\x1f"
-    raise TypeError(f"PreparedRead arguments are str, int or uuid.UUID, not {kind!r}")
+    raise Unpreparable(f"no stand-in for a {kind.__name__} argument")
 
 
 class Unpreparable(Exception):
@@ -69,18 +69,35 @@ class Unpreparable(Exception):
 
 
 class _Plan:
-    __slots__ = ("sql", "slots", "compiler", "trim")
+    __slots__ = ("sql", "slots", "compiler", "trim", "rows")
 
-    def __init__(self, compiler, sql: str, slots: list):
-        self.compiler, self.sql, self.slots = compiler, sql, slots
+    def __init__(self, compiler, sql: str, slots: list, rows: str):
+        self.compiler, self.sql, self.slots, self.rows = compiler, sql, slots, rows
         self.trim = compiler.col_count if compiler.has_extra_select else None
 
 
+def _row_kind(queryset) -> str:
+    """What the queryset yields: "models", "tuples" (``values_list()``) or "flat"
+    (``values_list(flat=True)``); anything else (``values()``, named rows, values_list with
+    annotations, whose columns the ORM reorders) is not prepared."""
+    if queryset._iterable_class is ModelIterable:
+        return "models"
+    query = queryset.query
+    if query.extra_select or query.annotation_select:
+        raise Unpreparable("values_list() with annotations")
+    if queryset._iterable_class is ValuesListIterable:
+        return "tuples"
+    if queryset._iterable_class is FlatValuesListIterable:
+        return "flat"
+    raise Unpreparable(f"rows as {queryset._iterable_class.__name__}")
+
+
 class PreparedRead:
-    def __init__(self, build, *kinds):
+    def __init__(self, build):
         """``build(*arguments)``, or ``build(context, *arguments)`` when ``fetch`` is given a
-        context, returns the queryset; ``kinds`` are the arguments' types."""
-        self.build, self.kinds = build, kinds
+        context, returns the queryset. Arguments are str, int or UUID values (a plan is made
+        per the arguments' types: an organisation's primary key may be either)."""
+        self.build = build
         self._plans: dict = {}
         self._lock = threading.Lock()
         _ALL.add(self)
@@ -90,11 +107,12 @@ class PreparedRead:
         self._plans = {}
 
     def fetch(self, *arguments, context=None, key=None, using: str = "default") -> list:
-        plan = self._plans.get((using, key))
+        kinds = tuple(map(type, arguments))
+        plan = self._plans.get((using, key, kinds))
         if plan is None:
             if len(self._plans) >= MAX_PLANS:  # keys from the request (page bounds): bounded
                 self.forget()
-            plan = self._plan(context, key, using)
+            plan = self._plan(context, key, kinds, using)
         if plan is False:  # unpreparable: the ORM, as written
             return list(self._queryset(context, arguments, using))
         connection = connections[using]
@@ -105,28 +123,31 @@ class PreparedRead:
             rows = cursor.fetchall()
         if plan.trim is not None:
             rows = [row[: plan.trim] for row in rows]
-        if plan.compiler.klass_info is None:  # values_list(): the converted rows, as tuples
-            return [tuple(row) for row in _converter(plan.compiler, connection).results_iter([rows])]
-        return _instances(plan.compiler, connection, using, rows)
+        if plan.rows == "models":
+            return _instances(plan.compiler, connection, using, rows)
+        converted = _converter(plan.compiler, connection).results_iter([rows], tuple_expected=True)
+        return [row[0] for row in converted] if plan.rows == "flat" else list(converted)
 
     def _queryset(self, context, arguments, using):
         build = self.build if context is None else partial(self.build, context)
         return build(*arguments).using(using)
 
-    def _plan(self, context, key, using):
+    def _plan(self, context, key, kinds, using):
         with self._lock:
             try:
-                plan = self._compile(context, using)
-            except Unpreparable:
-                plan = False
-            self._plans[(using, key)] = plan
+                plan = self._compile(context, kinds, using)
+            except Exception:  # noqa: BLE001 — a stand-in the ORM refuses, a shape it cannot
+                plan = False  # compile twice alike: read through the ORM, which says what is wrong
+            self._plans[(using, key, kinds)] = plan
             return plan
 
-    def _compile(self, context, using) -> _Plan:
+    def _compile(self, context, kinds, using) -> _Plan:
         connection = connections[using]
-        first = [_stand_ins(kind, 2 * i) for i, kind in enumerate(self.kinds)]
-        second = [_stand_ins(kind, 2 * i + 1) for i, kind in enumerate(self.kinds)]
-        compiler_a = self._queryset(context, first, using).query.get_compiler(using=using, connection=connection)
+        first = [_stand_ins(kind, 2 * i) for i, kind in enumerate(kinds)]
+        second = [_stand_ins(kind, 2 * i + 1) for i, kind in enumerate(kinds)]
+        queryset = self._queryset(context, first, using)
+        rows = _row_kind(queryset)
+        compiler_a = queryset.query.get_compiler(using=using, connection=connection)
         sql_a, params_a = compiler_a.as_sql()
         sql_b, params_b = (self._queryset(context, second, using).query
                            .get_compiler(using=using, connection=connection).as_sql())
@@ -137,15 +158,15 @@ class PreparedRead:
             if a == b:
                 slots.append((a, None, None))
                 continue
-            slot = next(((None, i, convert) for i in range(len(self.kinds)) for _, convert in _CONVERSIONS
+            slot = next(((None, i, convert) for i in range(len(kinds)) for _, convert in _CONVERSIONS
                          if convert(first[i], connection) == a and convert(second[i], connection) == b), None)
             if slot is None:
                 raise Unpreparable
             slots.append(slot)
             seen.add(slot[1])
-        if seen != set(range(len(self.kinds))):  # an argument the SQL does not carry as a parameter
+        if seen != set(range(len(kinds))):  # an argument the SQL does not carry as a parameter
             raise Unpreparable
-        return _Plan(compiler_a, sql_a, slots)
+        return _Plan(compiler_a, sql_a, slots, rows)
 
 
 _ALL: "weakref.WeakSet[PreparedRead]" = weakref.WeakSet()

@@ -218,7 +218,6 @@ def token_revoke(*, organisation, revoked_by=None) -> SCIMToken | None:
 _TOKEN_BY_DIGEST = PreparedRead(
     lambda digest: SCIMToken.objects.select_related("organisation", "organisation__scim_settings")
     .filter(digest=digest).order_by()[:1],
-    str,
 )
 
 

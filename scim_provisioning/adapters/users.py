@@ -704,7 +704,7 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
 
 
 _USER_BY_SCIM_ID = PreparedRead(
-    lambda context, scim_id: UserAdapter._read_queryset(*context).filter(scim_id=scim_id)[:1], uuid.UUID)
+    lambda context, scim_id: UserAdapter._read_queryset(*context).filter(scim_id=scim_id)[:1])
 _USERS_WHERE = PreparedRead(
     lambda context, value: UserAdapter._read_queryset(context[0], context[1])
-    .filter(**{context[2]: value}).order_by("pk")[context[3]:context[4]], str)
+    .filter(**{context[2]: value}).order_by("pk")[context[3]:context[4]])

@@ -97,15 +97,15 @@ def test_a_queryset_it_cannot_follow_goes_through_the_orm(organisation):
     so the read is not prepared, and still answers right."""
     UserFactory(organisation=organisation, username="ada@acme.example")
     UserFactory(organisation=organisation, username="bob@acme.example")
-    starting = PreparedRead(lambda prefix: SCIMUser.objects.filter(user_name__startswith=prefix), str)
+    starting = PreparedRead(lambda prefix: SCIMUser.objects.filter(user_name__startswith=prefix))
     assert [u.user_name for u in starting.fetch("ada")] == ["ada@acme.example"]
     assert [u.user_name for u in starting.fetch("bob")] == ["bob@acme.example"]
-    assert starting._plans == {("default", None): False}
+    assert starting._plans == {("default", None, (str,)): False}
 
 
 @pytest.mark.django_db
 def test_changed_settings_drop_every_plan(organisation, settings):
-    by_digest = PreparedRead(lambda digest: SCIMToken.objects.filter(digest=digest), str)
+    by_digest = PreparedRead(lambda digest: SCIMToken.objects.filter(digest=digest))
     by_digest.fetch("0" * 64)
     assert by_digest._plans
     settings.SCIM_PROVISIONING = {**settings.SCIM_PROVISIONING}
@@ -132,7 +132,7 @@ def test_a_prepared_lookup_matches_what_the_filter_means_and_nothing_else(scim, 
     # Prepared on both databases: SQLite's iexact is a LIKE with the value escaped as Django escapes it.
     from scim_provisioning.adapters.users import _USERS_WHERE
 
-    plans = [plan for (_, key), plan in _USERS_WHERE._plans.items() if key[3] == "user_name__iexact"]
+    plans = [plan for (_, key, _), plan in _USERS_WHERE._plans.items() if key[3] == "user_name__iexact"]
     assert plans and all(plan is not False for plan in plans)
 
 
@@ -143,3 +143,19 @@ def test_a_prepared_external_id_lookup_is_case_exact(scim, organisation):
     for _ in range(2):
         assert scim.get("Users", {"filter": 'externalId eq "00uAbC"'}).json()["totalResults"] == 1
         assert scim.get("Users", {"filter": 'externalId eq "00uabc"'}).json()["totalResults"] == 0
+
+
+@pytest.mark.django_db
+def test_arguments_of_another_type_get_their_own_plan_and_unknown_types_the_orm(organisation):
+    """A host's organisation key may be a UUID where ours is an integer: the plan follows the
+    arguments' types; a type with no stand-in (a date) reads through the ORM."""
+    link = UserFactory(organisation=organisation).scim_link
+    by_pk = PreparedRead(lambda pk: SCIMUser.objects.filter(pk=pk).values_list("user_name"))
+    assert by_pk.fetch(link.pk) == [(link.user_name,)]
+    assert by_pk.fetch(str(link.pk)) == [(link.user_name,)]  # "12": the ORM converts it, as always
+    assert by_pk._plans[("default", None, (int,))] is not False
+    flat = PreparedRead(lambda pk: SCIMUser.objects.filter(pk=pk).values_list("user_name", flat=True))
+    assert flat.fetch(link.pk) == [link.user_name] and flat.fetch(link.pk) == [link.user_name]
+    created = PreparedRead(lambda day: SCIMUser.objects.filter(created_at__date=day).values_list("pk"))
+    assert created.fetch(link.created_at.date()) == [(link.pk,)]
+    assert list(created._plans.values()) == [False]
