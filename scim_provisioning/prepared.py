@@ -24,8 +24,8 @@ follow (an argument that changes the SQL itself, or that the ORM transforms othe
 given as ``context`` to ``build`` and must be identified by ``key``: one plan per key. So a
 build may depend on the context only through what the key names.
 
-Prefetches (``prefetch_related``) are not run: fold to-many relations into the row instead
-(``json_rows``). Known related objects and deferred fields are not supported either.
+A queryset with prefetches (``prefetch_related``) is not prepared: fold to-many relations
+into the row instead (``json_rows``).
 """
 
 import copy
@@ -80,6 +80,8 @@ def _row_kind(queryset) -> str:
     """What the queryset yields: "models", "tuples" (``values_list()``) or "flat"
     (``values_list(flat=True)``); anything else (``values()``, named rows, values_list with
     annotations, whose columns the ORM reorders) is not prepared."""
+    if queryset._prefetch_related_lookups:
+        raise Unpreparable("prefetch_related: fold the relation into the row (json_rows) instead")
     if queryset._iterable_class is ModelIterable:
         return "models"
     query = queryset.query

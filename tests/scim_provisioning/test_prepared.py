@@ -159,3 +159,13 @@ def test_arguments_of_another_type_get_their_own_plan_and_unknown_types_the_orm(
     created = PreparedRead(lambda day: SCIMUser.objects.filter(created_at__date=day).values_list("pk"))
     assert created.fetch(link.created_at.date()) == [(link.pk,)]
     assert list(created._plans.values()) == [False]
+
+
+@pytest.mark.django_db
+def test_a_queryset_with_prefetches_is_read_through_the_orm_with_them(organisation, django_assert_num_queries):
+    link = UserFactory(organisation=organisation).scim_link
+    with_emails = PreparedRead(lambda pk: SCIMUser.objects.filter(pk=pk).prefetch_related("emails"))
+    found = with_emails.fetch(link.pk)
+    with django_assert_num_queries(0):
+        assert [e.value for e in found[0].emails.all()] == [link.user.email]
+    assert list(with_emails._plans.values()) == [False]
