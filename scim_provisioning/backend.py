@@ -258,9 +258,8 @@ class SCIMBackend:
         # and lock and load the deleted SCIM user only when there is one.
         link = None
         if _DELETED_WITH_NAME.fetch(organisation.pk, changes.username):
-            link = (SCIMUser.objects.select_for_update(of=("self",)).select_related("user")
-                    .filter(organisation=organisation, user_name__iexact=changes.username, deleted_at__isnull=False)
-                    .first())
+            link = (_deleted_named(organisation.pk, changes.username)
+                    .select_for_update(of=("self",)).select_related("user").first())
         if link is not None and self.is_protected(link):
             link = None  # a protected account is never revived: the new row's constraint answers 409
         active = changes.active is not False
@@ -615,15 +614,17 @@ class SCIMBackend:
         return (field.remote_field.through, f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id")
 
 
-def _deleted_with_name(organisation_id: int, username: str):
+def _deleted_named(organisation_id, username: str):
+    """The organisation's SCIM users deleted through SCIM with this userName (any case)."""
     from .models import SCIMUser
 
-    return (SCIMUser.objects.filter(organisation_id=organisation_id, user_name__iexact=username,
-                                    deleted_at__isnull=False).values_list("pk")[:1])
+    return SCIMUser.objects.filter(organisation_id=organisation_id, user_name__iexact=username,
+                                   deleted_at__isnull=False)
 
 
-# user_create's question: is there a SCIM user deleted through SCIM with this userName?
-_DELETED_WITH_NAME = PreparedRead(_deleted_with_name)
+# user_create's question, asked of every create: is there one?
+_DELETED_WITH_NAME = PreparedRead(lambda organisation_id, username: _deleted_named(
+    organisation_id, username).values_list("pk")[:1])
 
 
 def get_backend() -> SCIMBackend:

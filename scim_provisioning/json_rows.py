@@ -24,6 +24,18 @@ def supported(connection) -> bool:
     return connection.vendor in VENDORS
 
 
+def uuid_text(value) -> str:
+    """A UUID as the text of ``str(uuid)`` (lower-case, dashed), from a UUID or from what a
+    database wrote for a UUID column (in JSON, or cast to text): PostgreSQL writes it so
+    already, SQLite keeps 32 hex digits."""
+    if not isinstance(value, str):
+        return str(value)
+    if len(value) == 32:
+        value = value.lower()
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return value
+
+
 class JSONRows(Subquery):
     output_field = JSONField()
 

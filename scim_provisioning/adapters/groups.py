@@ -53,6 +53,7 @@ from django_scim.constants import SchemaURI
 from scim2_filter_parser import ast as scim_ast
 
 from .. import errors, rails, schemas
+from ..json_rows import uuid_text
 from ..streaming import Streamed, started_iterator
 from ..backend import get_backend
 from ..filters import DATETIME, EXACT, UUID, FilterAttr, FilterSchema, key
@@ -210,7 +211,7 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
         # The member's SCIM user is its link in the group's organisation (a person may belong
         # to several), visible (not deleted through SCIM): all conditions in one filter() are one join.
         # The SCIM id as text, as the database writes it: no UUID object per member (most of
-        # the Python time of a 100,000-member group), see ``id_text``.
+        # the Python time of a 100,000-member group), see ``json_rows.uuid_text``.
         backend = get_backend()
         through, group_fk, user_fk = backend.membership_table()
         link = f"{user_fk.removesuffix('_id')}__scim_links"
@@ -223,7 +224,7 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
 
     @staticmethod
     def member_value(base: str, scim_id, username) -> dict:
-        value = id_text(scim_id)
+        value = uuid_text(scim_id)
         return {"value": value, "display": username, "$ref": f"{base}Users/{value}", "type": "User"}
 
     @staticmethod
@@ -235,7 +236,7 @@ class GroupAdapter(ResourceAdapter, SCIMGroup):
         ref = encode_basestring(f"{base}Users/")[:-1]
 
         def member(scim_id, username) -> str:
-            value = id_text(scim_id)
+            value = uuid_text(scim_id)
             return f'{{"value":"{value}","display":{encode_basestring(username)},"$ref":{ref}{value}","type":"User"}}'
 
         return member
@@ -498,17 +499,6 @@ class _StreamedMembers:
     def placeholder(self, base: str, member_value, member_json) -> Streamed:
         return Streamed(self.stream.chunks(self.group_id), close=self.stream.close,
                         item=lambda row: member_value(base, *row), item_json=lambda row, write=member_json(base): write(*row))
-
-
-def id_text(value) -> str:
-    """A SCIM id as the text of ``str(uuid)`` (lower-case, dashed), from a UUID or from a
-    UUID column cast to text: PostgreSQL writes it so already, SQLite keeps 32 hex digits."""
-    if not isinstance(value, str):
-        return str(value)
-    if len(value) == 32:
-        value = value.lower()
-        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
-    return value
 
 
 def _uuid(value: str) -> uuid.UUID | None:

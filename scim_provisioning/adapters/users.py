@@ -273,7 +273,7 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
             return
         if hasattr(objs[0], "group_rows"):  # folded into the read (``queryset``)
             for obj in objs:
-                obj._scim_groups = [(uuid.UUID(str(scim_id)), name) for _, scim_id, name in sorted(obj.group_rows)]
+                obj._scim_groups = [(json_rows.uuid_text(scim_id), name) for _, scim_id, name in sorted(obj.group_rows)]
             return
         backend = get_backend()
         through, group_fk, user_fk = backend.membership_table()
@@ -703,8 +703,11 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
                 email.primary = email is merged
 
 
+def _users_where(context, value):
+    organisation, shape, lookup, start, stop = context
+    return UserAdapter._read_queryset(organisation, shape).filter(**{lookup: value}).order_by("pk")[start:stop]
+
+
 _USER_BY_SCIM_ID = PreparedRead(
     lambda context, scim_id: UserAdapter._read_queryset(*context).filter(scim_id=scim_id)[:1])
-_USERS_WHERE = PreparedRead(
-    lambda context, value: UserAdapter._read_queryset(context[0], context[1])
-    .filter(**{context[2]: value}).order_by("pk")[context[3]:context[4]])
+_USERS_WHERE = PreparedRead(_users_where)

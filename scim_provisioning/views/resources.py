@@ -151,17 +151,18 @@ class ResourceMixin:
         read = None
         if q is not None and not multi_valued:
             read = cls.prepared_filter(organisation=self.organisation, projection=projection, q=q)
-        rows, total = self.index_page(queryset, page, count, read)
+        rows, total = self.index_page(queryset, page, count, read or (
+            lambda start, stop: list(queryset().order_by("pk")[start:stop])))
         return self.list_body(rows, projection, totalResults=total, startIndex=page.start_index)
 
     @staticmethod
-    def index_page(queryset, page: Page, count, read=None) -> tuple[list, int]:
+    def index_page(queryset, page: Page, count, read) -> tuple[list, int]:
         """The page's rows and ``totalResults``. One row more than asked is read: when it is not
         there, the page is the last one and the total is known without a COUNT (a userName eq
         lookup, a first page of a small organisation, the last page of any). ``count()`` (a
         COUNT, or the kept total) is asked only when more rows follow, or when the page
-        starts past the end. ``queryset()`` gives the filtered resources; ``read(start, stop)``,
-        when given, reads rows ``start:stop`` of it (``prepared_filter``)."""
+        starts past the end. ``queryset()`` gives the filtered resources; ``read(start, stop)``
+        reads their rows ``start:stop`` by primary key (a prepared read, or the queryset)."""
         if not page.count:
             return [], count()
         start, stop = page.offset, page.offset + page.count + 1
@@ -170,10 +171,8 @@ class ResourceMixin:
             # read and join only the page's rows, instead of building every skipped row.
             ids = list(queryset().order_by("pk").values_list("pk", flat=True)[start:stop])
             rows = list(queryset().filter(pk__in=ids).order_by("pk")) if ids else []
-        elif read is not None:
-            rows = read(start, stop)
         else:
-            rows = list(queryset().order_by("pk")[start:stop])
+            rows = read(start, stop)
         if len(rows) > page.count:
             return rows[: page.count], count()
         if rows or not page.offset:
