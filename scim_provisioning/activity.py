@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import SCIMAccessToken, SCIMEvent, SCIMOAuthClient, SCIMToken
+from .prepared import insert
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -37,7 +38,7 @@ def event_record(
     access token (short-lived, pruned) is named by its hint only. ``request_id`` is the id the
     SCIM request was answered with (``scim_provisioning.request_ids``); empty for events
     outside a SCIM request."""
-    return SCIMEvent.objects.create(
+    return insert([SCIMEvent(
         organisation=organisation,
         action=action,
         outcome=outcome,
@@ -50,7 +51,7 @@ def event_record(
         resource_display=_clean(resource_display, 255),
         detail=_clean(detail, 500),
         request_id=_clean(request_id, 64),
-    )
+    )])[0]
 
 
 THROTTLED = "request.throttled"

@@ -32,13 +32,14 @@ from typing import Any, ClassVar
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.signals import setting_changed
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import errors
 from .conf import app_settings, organisation_model_name
 from .contract import Requirement
-from .prepared import PreparedRead
+from .prepared import PreparedRead, insert
 
 
 @dataclass
@@ -272,7 +273,10 @@ class SCIMBackend:
         link.deleted_at = None
         self._link_apply(link, changes, active=active)
         link.managed, link.updated_at = True, timezone.now()
-        link.save()
+        if revived:
+            link.save()
+        else:
+            insert([link])  # the ORM's INSERT, compiled once (prepared.insert)
         emails = self._link_emails_set(link, changes.emails, delete_existing=revived)
         if revived or not getattr(link.user, "_scim_profile_set", False):
             self._user_profile_refresh(link)
@@ -346,10 +350,10 @@ class SCIMBackend:
 
         if delete_existing:
             SCIMUserEmail.objects.filter(scim_user=link).delete()
-        return SCIMUserEmail.objects.bulk_create(
+        return insert([
             SCIMUserEmail(scim_user=link, value=value, type=type_, primary=primary, display=display, position=i)
             for i, (value, type_, primary, display) in enumerate(self._email_rows(emails))
-        )
+        ])
 
     # --- user writes: the host's user (override for other models) ------------------------
     def user_host_create(self, *, organisation, changes: UserChanges, active: bool):
@@ -418,7 +422,14 @@ class SCIMBackend:
     def field_limit(self, name: str) -> int | None:
         """The longest value of the UserChanges field ``name`` that every column it is written
         to takes (the SCIM user's, and the host user's it is mirrored to): SQLite would store a
-        longer string silently and PostgreSQL refuse it, so the adapter checks first."""
+        longer string silently and PostgreSQL refuse it, so the adapter checks first. Asked for
+        every text attribute of every write: worked out once per backend class and settings."""
+        key = (type(self), name)
+        if key not in _FIELD_LIMITS:
+            _FIELD_LIMITS[key] = self._field_limit(name)
+        return _FIELD_LIMITS[key]
+
+    def _field_limit(self, name: str) -> int | None:
         from .models import SCIMUser
 
         model = get_user_model()
@@ -612,6 +623,10 @@ class SCIMBackend:
         """The members through model and its ``<group>_id`` / ``<user>_id`` column names."""
         field = self.group_model()._meta.get_field("members")
         return (field.remote_field.through, f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id")
+
+
+_FIELD_LIMITS: dict = {}
+setting_changed.connect(lambda **kwargs: _FIELD_LIMITS.clear(), weak=False)
 
 
 def _deleted_named(organisation_id, username: str):
