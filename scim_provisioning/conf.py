@@ -1,8 +1,10 @@
 """The app's settings: one dict, ``settings.SCIM_PROVISIONING``, over the defaults below.
 
-Read through on every access (``app_settings.MAX_PAGE_SIZE``), so tests override them with
-pytest-django's ``settings`` fixture and no reload code. Unknown keys are a configuration
-error (``manage.py check`` reports them, see ``checks.py``) and raise on access.
+Read through (``app_settings.MAX_PAGE_SIZE``): each value is worked out once (a create asks
+for the backend ~20 times) and again whenever the settings change (``setting_changed``, which
+pytest-django's ``settings`` fixture sends, or another ``SCIM_PROVISIONING`` dict), so tests
+override them with no reload code. Unknown keys are a configuration error (``manage.py
+check`` reports them, see ``checks.py``) and raise on access.
 
 The tenant model is a separate top-level setting, ``SCIM_PROVISIONING_ORGANISATION_MODEL``
 ("app_label.Model"), because migrations need it.
@@ -10,6 +12,7 @@ The tenant model is a separate top-level setting, ``SCIM_PROVISIONING_ORGANISATI
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
 DEFAULTS = {
@@ -62,8 +65,15 @@ IMPORT_STRINGS = {"BACKEND", "USER_ADAPTER", "GROUP_ADAPTER"}
 
 
 class AppSettings:
+    def __init__(self):
+        self._values: dict = {}
+        self._source = None  # the SCIM_PROVISIONING dict the values were worked out from
+
     def _user_settings(self) -> dict:
         return getattr(settings, "SCIM_PROVISIONING", None) or {}
+
+    def forget(self, **kwargs) -> None:
+        self._values = {}
 
     def unknown_keys(self) -> list[str]:
         return sorted(set(self._user_settings()) - set(DEFAULTS))
@@ -71,6 +81,15 @@ class AppSettings:
     def __getattr__(self, name: str):
         if name not in DEFAULTS:
             raise AttributeError(f"Unknown SCIM_PROVISIONING setting: {name!r}")
+        source, values = self._user_settings(), self._values
+        if source is not self._source:
+            self._source, self._values = source, {}
+        elif name in values:
+            return values[name]
+        value = self._values[name] = self._worked_out(name)
+        return value
+
+    def _worked_out(self, name: str):
         unknown = self.unknown_keys()
         if unknown:
             raise ImproperlyConfigured(f"Unknown key(s) in SCIM_PROVISIONING: {', '.join(unknown)}")
@@ -81,6 +100,7 @@ class AppSettings:
 
 
 app_settings = AppSettings()
+setting_changed.connect(app_settings.forget, weak=False)
 
 
 # The foreign keys' target while the setting is missing: the models still import and

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.urls import set_script_prefix
 
 from tests.factories import TeamFactory, UserFactory
 
@@ -245,3 +246,22 @@ def test_allow_header_lists_only_what_the_endpoint_answers(scim):
     response = scim.post("ServiceProviderConfig", {})
     assert response.status_code == 405
     assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
+
+
+def test_locations_follow_the_host_and_script_prefix_of_each_request(scim, five_users, settings):
+    """The base URL is built once a request (and the mount point once a prefix): requests under
+    another host name or script prefix still get their own."""
+    settings.ALLOWED_HOSTS = ["testserver", "scim.example.com"]
+    user = five_users[0].scim_link
+    plain = body(scim.get(f"Users/{user.scim_id}"))["meta"]["location"]
+    set_script_prefix("/hub/")  # what the WSGI handler does for a hub mounted under /hub
+    try:
+        prefixed = body(scim.get(f"Users/{user.scim_id}"))["meta"]["location"]
+    finally:
+        set_script_prefix("/")
+    other_host = body(scim.get("Users", {"count": 2}, HTTP_HOST="scim.example.com"))["Resources"]
+    assert plain == f"http://testserver/scim/v2/Users/{user.scim_id}"
+    assert prefixed == f"http://testserver/hub/scim/v2/Users/{user.scim_id}"
+    assert [r["meta"]["location"] for r in other_host] == [
+        f"http://scim.example.com/scim/v2/Users/{u.scim_link.scim_id}" for u in five_users[:2]]
+    assert body(scim.get(f"Users/{user.scim_id}"))["meta"]["location"] == plain
