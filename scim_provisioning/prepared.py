@@ -190,7 +190,7 @@ def _settings_changed(**kwargs) -> None:
 
 # (using, model, row count) -> (sql, the fields in parameter order) of an INSERT ... RETURNING pk.
 _INSERTS: dict = {}
-MAX_INSERT_ROWS = 16  # more rows (an unusual number of e-mails): bulk_create, which batches
+MAX_INSERT_ROWS = 16  # more rows (an unusual number of e-mails): the ORM, which batches
 
 
 def insert(objs: list, *, using: str = "default") -> list:
@@ -199,29 +199,29 @@ def insert(objs: list, *, using: str = "default") -> list:
     instance gets its primary key and is no longer "adding". Instances of a model with
     ``pre_save``/``post_save`` receivers are saved one by one (``Model.save``), so whoever
     listens is told; values the ORM would not pass as they are (an expression), a primary key
-    already set, or many rows go through ``bulk_create``."""
+    already set, or many rows go through the ORM too (``_orm_insert``)."""
     if not objs:
         return objs
     model = type(objs[0])
     if signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
-        for obj in objs:
-            obj.save(force_insert=True, using=using)
-        return objs
+        return _orm_insert(objs, using, each=True)
     if len(objs) > MAX_INSERT_ROWS or any(obj.pk is not None for obj in objs):
-        return model._default_manager.using(using).bulk_create(objs)
+        return _orm_insert(objs, using)
     connection = connections[using]
     plan = _INSERTS.get((using, model, len(objs)))
     if plan is None:
         plan = _INSERTS[(using, model, len(objs))] = _insert_plan(model, objs, connection)
     if plan is False:
-        return model._default_manager.using(using).bulk_create(objs)
+        return _orm_insert(objs, using)
     sql, fields = plan
     params = []
     for obj in objs:
+        # As save() does: refuse an unsaved related object, take a key assigned since.
+        obj._prepare_related_fields_for_save(operation_name="insert")
         for field in fields:
             value = field.pre_save(obj, True)
             if hasattr(value, "resolve_expression"):
-                return model._default_manager.using(using).bulk_create(objs)
+                return _orm_insert(objs, using)
             params.append(field.get_db_prep_save(value, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -230,6 +230,16 @@ def insert(objs: list, *, using: str = "default") -> list:
         obj.pk = pk
         obj._state.adding, obj._state.db = False, using
     return objs
+
+
+def _orm_insert(objs: list, using: str, *, each: bool = False) -> list:
+    """``bulk_create`` (it batches), or ``save()`` row by row when receivers must be told or
+    the database cannot return the new keys of a bulk INSERT (SQLite before 3.35)."""
+    if each or not connections[using].features.can_return_rows_from_bulk_insert:
+        for obj in objs:
+            obj.save(force_insert=True, using=using)
+        return objs
+    return type(objs[0])._default_manager.using(using).bulk_create(objs)
 
 
 def _insert_plan(model, objs, connection):

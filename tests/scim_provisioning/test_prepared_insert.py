@@ -97,3 +97,13 @@ def test_a_refused_row_raises_and_stores_nothing(organisation):
     with pytest.raises(IntegrityError):
         insert([refused])
     assert not SCIMEvent.objects.filter(action="user.test1").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unsaved_related_object_is_refused_as_save_refuses_it(organisation):
+    link = UserFactory(organisation=organisation).scim_link
+    insert([SCIMUserEmail(scim_user=link, value="planned@example.com")])
+    email = SCIMUserEmail(scim_user=type(link)(organisation=organisation, user_name="unsaved"), value="x@example.com")
+    with pytest.raises(ValueError, match="unsaved related object"):
+        insert([email])
+    assert not SCIMUserEmail.objects.filter(value="x@example.com").exists()
