@@ -99,6 +99,12 @@ class ResourceAdapter(SCIMMixin):
         """POST: create and return the adapter of the new resource."""
         raise errors.MethodNotAllowed()
 
+    @classmethod
+    def retry_refused_create(cls) -> bool:
+        """Whether a create the database refused (IntegrityError) runs once more, in a new
+        transaction inside ``backend.create_retry()``, before it is answered 409."""
+        return False
+
     def replace(self, data: dict) -> None:
         """PUT: full replace."""
         raise errors.MethodNotAllowed()

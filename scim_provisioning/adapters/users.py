@@ -386,6 +386,10 @@ class UserAdapter(PatchOperationsMixin, ResourceAdapter, SCIMUser):
 
     # --- writing (each called inside the view's transaction) -----------------------------
     @classmethod
+    def retry_refused_create(cls) -> bool:
+        return get_backend().revive_after_conflict  # the retry looks for a deleted user to bring back
+
+    @classmethod
     def create(cls, *, request, organisation, data: dict) -> "UserAdapter":
         # An unsaved SCIM user stands in while the body is read (no pk: no self-manager).
         adapter = cls(SCIMUserModel(organisation=organisation), request, organisation=organisation)

@@ -4,6 +4,7 @@ request, call the adapter inside one transaction, log the write, and render."""
 
 import functools
 import uuid
+from contextlib import nullcontext
 
 from django.db import IntegrityError, connection, transaction
 from django.http import StreamingHttpResponse
@@ -12,7 +13,7 @@ from rest_framework.response import Response
 
 from .. import cursors, errors, filters, streaming
 from ..activity import event_record
-from ..backend import get_backend
+from ..backend import create_retry, get_backend
 from ..conf import app_settings
 from ..models import SCIMEvent
 from ..projection import Page, Projection, page_from
@@ -84,7 +85,7 @@ class ResourceMixin:
             cls.load_related([obj], organisation=organisation, projection=projection)
         return cls(obj, self.request, projection, organisation=organisation)
 
-    def write(self, action: str, operation, *, resource_id: str = "", display=""):
+    def write(self, action: str, operation, *, resource_id: str = "", display="", retry_conflict: bool = False):
         """Run ``operation`` in one transaction and record the outcome in the activity log.
 
         ``operation`` returns ``(adapter, response)``: it builds the response itself, inside
@@ -99,27 +100,24 @@ class ResourceMixin:
 
         A success's log line is written in the same transaction (it commits with the write); a
         failure rolls back everything the operation did and its log line is written after the
-        rollback, so it survives."""
+        rollback, so it survives.
+
+        ``retry_conflict``: an operation the database refuses (IntegrityError, a uniqueness
+        constraint) runs once more, in a new transaction, inside ``create_retry()`` (a create
+        that may bring a deleted user back, ``SCIMBackend.revive_after_conflict``); refused
+        again, it is answered 409."""
         cls = self.adapter_class
-        try:
-            with transaction.atomic():
-                get_backend().write_lock(organisation=self.organisation, resource_type=cls.resource_type)
-                adapter, response = operation()
-                # Inside the write's transaction: one INSERT and no commit of its own (an
-                # autocommit INSERT after COMMIT was a second commit, a second WAL flush, per
-                # write), and the write and its log line commit together or not at all.
-                event_record(
-                    organisation=self.organisation, action=action, status_code=response.status_code,
-                    token=self.token, resource_type=cls.resource_type,
-                    resource_id=adapter.id if adapter else resource_id,
-                    resource_display=adapter.display if adapter else display, request_id=self.request_id,
-                )
-        except IntegrityError:
-            err = errors.Conflict(cls.conflict_detail)
-        except Exception as exc:  # noqa: BLE001 — every failure is answered and logged
-            err = to_scim_error(exc, request_id=self.request_id)
-        else:
-            return response
+        for attempt in range(2 if retry_conflict else 1):
+            try:
+                with transaction.atomic(), create_retry() if attempt else nullcontext():
+                    return self._write_once(action, operation, resource_id=resource_id, display=display)
+            except IntegrityError:
+                if retry_conflict and not attempt:
+                    continue
+                err = errors.Conflict(cls.conflict_detail)
+            except Exception as exc:  # noqa: BLE001 — every failure is answered and logged
+                err = to_scim_error(exc, request_id=self.request_id)
+            break
         event_record(
             organisation=self.organisation, action=action, outcome=SCIMEvent.Outcome.FAILURE,
             status_code=err.status, token=self.token, resource_type=cls.resource_type,
@@ -127,6 +125,23 @@ class ResourceMixin:
             detail=err.detail, request_id=self.request_id,
         )
         raise err
+
+    def _write_once(self, action: str, operation, *, resource_id: str, display):
+        """``write``'s transaction, opened by the caller: the lock, the operation, the success's
+        log line. Returns the response."""
+        cls = self.adapter_class
+        get_backend().write_lock(organisation=self.organisation, resource_type=cls.resource_type)
+        adapter, response = operation()
+        # Inside the write's transaction: one INSERT and no commit of its own (an autocommit
+        # INSERT after COMMIT was a second commit, a second WAL flush, per write), and the write
+        # and its log line commit together or not at all.
+        event_record(
+            organisation=self.organisation, action=action, status_code=response.status_code,
+            token=self.token, resource_type=cls.resource_type,
+            resource_id=adapter.id if adapter else resource_id,
+            resource_display=adapter.display if adapter else display, request_id=self.request_id,
+        )
+        return response
 
     def list_response(self, filter_string: str | None, page: Page, projection: Projection) -> Response:
         cls = self.adapter_class
@@ -259,7 +274,8 @@ class ResourceListView(ResourceMixin, SCIMView):
             adapter.projection = projection
             return adapter, self.render(adapter, status=201, location=True)
 
-        return self.write(f"{cls.resource_type.lower()}.create", create, display=lambda: seen.get("display", ""))
+        return self.write(f"{cls.resource_type.lower()}.create", create, display=lambda: seen.get("display", ""),
+                          retry_conflict=cls.retry_refused_create())
 
 
 class ResourceSearchView(ResourceMixin, SCIMView):
