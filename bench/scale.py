@@ -15,7 +15,12 @@ Per size and project:
 - over HTTP: ``manage.py runserver --noreload``, DEBUG off, CONN_MAX_AGE 0 for both projects
   (bench/compare.py's ``env_for``/``start_server``), interleaved rounds ours/stock; p50/p95 per
   request. A request stops being sampled for a project once it has spent ``--budget`` seconds
-  and has at least 5 samples (stock's group reads take seconds at 100,000 members);
+  and has at least 5 samples (stock's group reads take seconds at 100,000 members).
+  ``--order request`` (the default) takes each request's rounds together, ours and stock
+  alternating, so that every sample follows the same request of the other project: with
+  ``--order round`` (every request once a round) ours' small requests follow stock's
+  140-360 ms list and group reads, which costs them ~1 ms on this 2-CPU machine (ours' POST
+  5.9 ms when stock skips those reads, 6.7 ms when it does not: bench/PROFILE.md, pass 4);
 - 4 connections posting ``--creates`` users at once: users/s and p50/p95 of those POSTs.
 
 Databases: PostgreSQL ``<--pg-name>`` (ours) and ``<--pg-name>_stock``, name containing "bench",
@@ -138,7 +143,7 @@ def concurrent_creates(base: str, token: str, count: int, tag: str) -> dict:
 
 
 def measure_size(n: int, seeded: dict, projects, urls, ports, rounds: int, creates: int, budget: float,
-                 tmp: str) -> dict:
+                 tmp: str, order: str = "request") -> dict:
     token = secrets.token_urlsafe(32)
     result = {}
     for project in projects:
@@ -163,24 +168,32 @@ def measure_size(n: int, seeded: dict, projects, urls, ports, rounds: int, creat
             result[p].update(ms={label: [] for label, *_ in plans[p]}, http_status={label: [] for label, *_ in plans[p]})
         spent = {p: {label: 0.0 for label, *_ in plans[p]} for p in projects}
         started = time.perf_counter()
-        for i in range(rounds):
-            active = False
-            for k in range(len(plans[projects[0]])):
-                for p in projects:
-                    label, method, path, body = plans[p][k]
-                    if spent[p][label] > budget and len(result[p]["ms"][label]) >= MIN_SAMPLES:
-                        continue
-                    active = True
-                    status, ms = request(bases[p], result[p]["token"], method, path(i), body(i) if body else None,
-                                         timeout=120)
-                    result[p]["ms"][label].append(ms)
-                    spent[p][label] += ms / 1000
-                    if status not in result[p]["http_status"][label]:
-                        result[p]["http_status"][label].append(status)
-            if (i + 1) % 25 == 0:
-                print(f"[{n:,}] round {i + 1}/{rounds} ({time.perf_counter() - started:.0f} s)", flush=True)
-            if not active:
-                break
+
+        def sample(p: str, k: int, i: int) -> bool:
+            """Round i of request k for project p; False once its budget is spent."""
+            label, method, path, body = plans[p][k]
+            if spent[p][label] > budget and len(result[p]["ms"][label]) >= MIN_SAMPLES:
+                return False
+            status, ms = request(bases[p], result[p]["token"], method, path(i), body(i) if body else None, timeout=120)
+            result[p]["ms"][label].append(ms)
+            spent[p][label] += ms / 1000
+            if status not in result[p]["http_status"][label]:
+                result[p]["http_status"][label].append(status)
+            return True
+
+        count = len(plans[projects[0]])
+        if order == "request":  # each request's rounds together, ours and stock alternating
+            for k in range(count):
+                for i in range(rounds):
+                    if not [p for p in projects if sample(p, k, i)]:
+                        break
+                print(f"[{n:,}] {plans[projects[0]][k][0]}: done ({time.perf_counter() - started:.0f} s)", flush=True)
+        else:
+            for i in range(rounds):
+                if not [p for k in range(count) for p in projects if sample(p, k, i)]:
+                    break
+                if (i + 1) % 25 == 0:
+                    print(f"[{n:,}] round {i + 1}/{rounds} ({time.perf_counter() - started:.0f} s)", flush=True)
         for p in projects:
             c = concurrent_creates(bases[p], result[p]["token"], creates, secrets.token_hex(3))
             result[p]["ms"][CONCURRENT], result[p]["http_status"][CONCURRENT] = c["ms"], c["status"]
@@ -240,6 +253,9 @@ def main() -> int:
     parser.add_argument("--compare-max", type=int, default=100_000, help="compare only at sizes up to this")
     parser.add_argument("--rounds", type=int, default=200, help="interleaved rounds (at most 500)")
     parser.add_argument("--rounds-large", type=int, default=50, help="rounds at 1,000,000 users and more")
+    parser.add_argument("--order", choices=["request", "round"], default="request",
+                        help="request: each request's rounds together (the default); round: every request "
+                             "once a round, as before")
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per request per project and size")
     parser.add_argument("--creates", type=int, default=200, help="POST /Users over 4 connections (at most 5,000)")
     parser.add_argument("--pg-name", default="bench_scale", help='PostgreSQL database (contains "bench")')
@@ -266,7 +282,7 @@ def main() -> int:
             projects = ("ours", "stock") if args.compare and n <= args.compare_max else ("ours",)
             rounds = max(MIN_SAMPLES, min(args.rounds if n < 1_000_000 else args.rounds_large, 500))
             started = time.perf_counter()
-            r = measure_size(n, seeded, projects, urls, ports, rounds, creates, args.budget, tmp.name)
+            r = measure_size(n, seeded, projects, urls, ports, rounds, creates, args.budget, tmp.name, args.order)
             for p in projects:
                 seeded[p] = n
             r["wall_s"] = time.perf_counter() - started
