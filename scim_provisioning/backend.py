@@ -382,7 +382,7 @@ class SCIMBackend:
             for name, value in services.profile_of_new_user(organisation=organisation).items():
                 setattr(user, name, value)
             user._scim_profile_set = True
-        user.save()
+        insert([user])  # save()'s INSERT, compiled once (a save() of the model's own is called)
         return user
 
     def user_host_new(self, *, organisation):

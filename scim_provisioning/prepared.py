@@ -27,11 +27,11 @@ build may depend on the context only through what the key names.
 A queryset with prefetches (``prefetch_related``) is not prepared: fold to-many relations
 into the row instead (``json_rows``).
 
-``insert(objs)`` is the same for the INSERT of new rows of the app's own models (a SCIM
-user, its e-mails, an activity line: every create writes them): ``Model.save()`` costs
-~0.45 ms a row here, most of it building and compiling the InsertQuery; the INSERT the ORM
-compiled for the first rows is kept per model and row count, and later rows only convert
-their values the way the ORM does (``Field.get_db_prep_save``) and run it.
+``insert(objs)`` is the same for the INSERT of new rows (a host user, its SCIM user, its
+e-mails, an activity line: every create writes them): ``Model.save()`` costs ~0.45 ms a row
+here, most of it building and compiling the InsertQuery; the INSERT the ORM compiled for the
+first rows is kept per model and row count, and later rows only convert their values the way
+the ORM does (``Field.get_db_prep_save``) and run it.
 """
 
 import copy
@@ -41,8 +41,8 @@ import weakref
 from functools import partial
 
 from django.core.signals import setting_changed
-from django.db import connections
-from django.db.models import signals
+from django.db import connections, router
+from django.db.models import Model, signals
 from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesListIterable, get_related_populators
 from django.dispatch import receiver
 
@@ -193,17 +193,20 @@ _INSERTS: dict = {}
 MAX_INSERT_ROWS = 16  # more rows (an unusual number of e-mails): the ORM, which batches
 
 
-def insert(objs: list, *, using: str = "default") -> list:
+def insert(objs: list, *, using: str | None = None) -> list:
     """INSERT ``objs`` (new, unsaved instances of one model whose primary key the database
     assigns) in one statement, as ``bulk_create`` would: the same SQL and parameters, and each
     instance gets its primary key and is no longer "adding". Instances of a model with
     ``pre_save``/``post_save`` receivers are saved one by one (``Model.save``), so whoever
-    listens is told; values the ORM would not pass as they are (an expression), a primary key
-    already set, or many rows go through the ORM too (``_orm_insert``)."""
+    listens is told, and so are those of a model with a ``save()`` of its own; values the ORM
+    would not pass as they are (an expression), a primary key already set, or many rows go
+    through the ORM too (``_orm_insert``). ``using``: the database routers' choice, as for save()."""
     if not objs:
         return objs
     model = type(objs[0])
-    if signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
+    using = using or router.db_for_write(model, instance=objs[0])
+    if (signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model)
+            or any(_saves_itself(obj) for obj in objs)):
         return _orm_insert(objs, using, each=True)
     if len(objs) > MAX_INSERT_ROWS or any(obj.pk is not None for obj in objs):
         return _orm_insert(objs, using)
@@ -230,6 +233,17 @@ def insert(objs: list, *, using: str = "default") -> list:
         obj.pk = pk
         obj._state.adding, obj._state.db = False, using
     return objs
+
+
+def _saves_itself(obj) -> bool:
+    """A ``save()`` other than Model's: the model's own, or AbstractBaseUser's while a raw
+    password waits to be validated (``set_password``; an unusable password needs nothing)."""
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    save = type(obj).save
+    if save is AbstractBaseUser.save:
+        return obj._password is not None
+    return save is not Model.save
 
 
 def _orm_insert(objs: list, using: str, *, each: bool = False) -> list:

@@ -107,3 +107,36 @@ def test_an_unsaved_related_object_is_refused_as_save_refuses_it(organisation):
     with pytest.raises(ValueError, match="unsaved related object"):
         insert([email])
     assert not SCIMUserEmail.objects.filter(value="x@example.com").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_model_with_a_save_of_its_own_is_saved_with_it(organisation, monkeypatch):
+    """A host's user model may do more in save(): it is called, not bypassed."""
+    from django.db.models import Model
+
+    saved = []
+
+    def save(self, *args, **kwargs):
+        saved.append(self.action)
+        return Model.save(self, *args, **kwargs)
+
+    monkeypatch.setattr(SCIMEvent, "save", save, raising=False)
+    insert([_event(organisation, 0), _event(organisation, 1)])
+    assert saved == ["user.test0", "user.test1"]
+    assert SCIMEvent.objects.filter(action__startswith="user.test").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_user_with_a_raw_password_to_validate_is_saved_by_its_model(organisation):
+    from vxp_hub.models import User
+
+    plain = User(organisation=organisation, username="unusable@example.com")
+    plain.set_unusable_password()
+    with CaptureQueriesContext(connection) as ctx:
+        insert([plain])
+    assert plain.pk and len(ctx.captured_queries) == 1
+    with_password = User(organisation=organisation, username="password@example.com")
+    with_password.set_password("a long enough passphrase 7")
+    insert([with_password])  # AbstractBaseUser.save: password_changed() runs, _password is cleared
+    assert with_password._password is None
+    assert User.objects.get(pk=with_password.pk).check_password("a long enough passphrase 7")
