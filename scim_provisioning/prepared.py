@@ -41,7 +41,7 @@ import weakref
 from functools import partial
 
 from django.core.signals import setting_changed
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Model, signals
 from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesListIterable, get_related_populators
 from django.dispatch import receiver
@@ -226,7 +226,8 @@ def insert(objs: list, *, using: str | None = None) -> list:
             if hasattr(value, "resolve_expression"):
                 return _orm_insert(objs, using)
             params.append(field.get_db_prep_save(value, connection))
-    with connection.cursor() as cursor:
+    # As save() does: a refused INSERT inside atomic() marks it for rollback.
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
         cursor.execute(sql, params)
         pks = [row[0] for row in cursor.fetchall()]
     for obj, pk in zip(objs, pks, strict=True):
@@ -264,7 +265,7 @@ def _insert_plan(model, objs, connection):
 
     opts = model._meta
     fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field]
-    if (opts.auto_field is None or opts.pk is not opts.auto_field
+    if (opts.auto_field is None or opts.pk is not opts.auto_field or opts.parents or opts.proxy
             or not connection.features.can_return_rows_from_bulk_insert
             or any(hasattr(f, "get_placeholder") for f in fields)):
         return False

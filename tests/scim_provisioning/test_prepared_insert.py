@@ -140,3 +140,19 @@ def test_a_user_with_a_raw_password_to_validate_is_saved_by_its_model(organisati
     insert([with_password])  # AbstractBaseUser.save: password_changed() runs, _password is cleared
     assert with_password._password is None
     assert User.objects.get(pk=with_password.pk).check_password("a long enough passphrase 7")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_row_inside_a_transaction_marks_it_for_rollback(organisation):
+    """As save() does: the caller cannot go on writing in a transaction the database refused."""
+    from django.db import transaction
+
+    insert([_event(organisation, 0)])
+    refused = _event(organisation, 1)
+    refused.action = None  # NOT NULL: refused at once on both databases
+    with transaction.atomic():
+        insert([_event(organisation, 2)])
+        with pytest.raises(IntegrityError):
+            insert([refused])
+        assert transaction.get_connection().needs_rollback
+    assert not SCIMEvent.objects.filter(action="user.test2").exists()  # rolled back with it
