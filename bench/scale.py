@@ -53,7 +53,8 @@ LOOKUP, READ, CREATE, CONCURRENT = ('GET /Users?filter=userName eq "…"', "GET 
                                     "POST /Users, 4 connections")
 LIST, DEEP, GROUP, GROUPS = ("GET /Users?startIndex=1&count=100", "GET /Users?startIndex=N-99&count=100",
                              "GET /Groups/{id}", "GET /Groups?excludedAttributes=members")
-ORDER = [LOOKUP, READ, CREATE, CONCURRENT, LIST, DEEP, GROUP, GROUPS]
+COUNT1, GROUPS10 = "GET /Users?count=1", "GET /Groups?count=10"
+ORDER = [LOOKUP, READ, CREATE, CONCURRENT, COUNT1, LIST, DEEP, GROUP, GROUPS, GROUPS10]
 
 
 def plan(n: int, seed: dict, tag: str):
@@ -63,10 +64,12 @@ def plan(n: int, seed: dict, tag: str):
         (LOOKUP, "GET", lambda i: "Users?filter=" + quote(f'userName eq "{names[-1 - i % len(names)]}"'), None),
         (READ, "GET", lambda i: f"Users/{ids[i % len(ids)]}", None),
         (CREATE, "POST", lambda i: "Users", lambda i: user_body(tag, i)),
+        (COUNT1, "GET", lambda i: "Users?count=1", None),
         (LIST, "GET", lambda i: "Users?startIndex=1&count=100", None),
         (DEEP, "GET", lambda i: f"Users?startIndex={max(1, n - 99)}&count=100", None),
         (GROUP, "GET", lambda i: f"Groups/{group}", None),
         (GROUPS, "GET", lambda i: "Groups?excludedAttributes=members", None),
+        (GROUPS10, "GET", lambda i: "Groups?count=10", None),  # the members too: the group of all users
     ]
 
 
